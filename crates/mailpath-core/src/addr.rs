@@ -1,0 +1,318 @@
+//! Mail addresses as they appear in `MAIL FROM:<…>` and `RCPT TO:<…>` (RFC 5321 §4.1.2), including the old
+//! sender-routing forms (`%`, `!`, source routes) that open-relay testers still send.
+//!
+//! Parsing is independent of any server; [`crate::policy`] resolves an address against one server's domains the
+//! way Postfix's trivial-rewrite does.
+
+use core::fmt;
+use std::net::Ipv4Addr;
+
+/// RFC 5321 §4.5.3.1.1: at most 64 octets of local part.
+pub const MAX_LOCAL: usize = 64;
+/// RFC 5321 §4.5.3.1.2: at most 255 octets of domain.
+pub const MAX_DOMAIN: usize = 255;
+/// RFC 5321 §4.5.3.1.3: at most 256 octets of path, brackets included.
+pub const MAX_PATH: usize = 254;
+
+/// Why a string is not a usable address; each says what to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddrError {
+    /// Nothing was given.
+    Empty,
+    /// Longer than an SMTP path may be.
+    TooLong(usize),
+    /// Local part longer than 64 octets.
+    LocalTooLong(usize),
+    /// A control character, space or angle bracket outside quotes.
+    BadChar(char),
+    /// A quote was opened and never closed.
+    UnclosedQuote,
+    /// `@` with nothing before it.
+    EmptyLocal,
+    /// `@` with nothing after it.
+    EmptyDomain,
+    /// The domain is not a host name or an address literal.
+    BadDomain(String),
+    /// A source route (`@a,@b:`) that does not end in an address.
+    BadRoute,
+}
+
+impl fmt::Display for AddrError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AddrError::Empty => f.write_str("the address is empty"),
+            AddrError::TooLong(n) => write!(f, "the address is {n} characters long; SMTP allows at most {MAX_PATH}"),
+            AddrError::LocalTooLong(n) => {
+                write!(f, "the part before @ is {n} characters long; SMTP allows at most {MAX_LOCAL}")
+            }
+            AddrError::BadChar(c) if c.is_whitespace() => {
+                f.write_str("the address contains a space; quote it (\"a b\"@example.com) or remove it")
+            }
+            AddrError::BadChar(c) => write!(f, "the address contains {c:?}, which needs quotes or is not allowed"),
+            AddrError::UnclosedQuote => f.write_str("a quote (\") is opened but never closed"),
+            AddrError::EmptyLocal => f.write_str("there is nothing before the @"),
+            AddrError::EmptyDomain => f.write_str("there is nothing after the @"),
+            AddrError::BadDomain(why) => write!(f, "the domain {why}"),
+            AddrError::BadRoute => f.write_str("the source route (@host:) is not followed by an address"),
+        }
+    }
+}
+
+impl std::error::Error for AddrError {}
+
+/// A parsed RFC 5321 path (without its angle brackets).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Address {
+    raw: String,
+    route: Vec<String>,
+    local: String,
+    quoted: bool,
+    domain: Option<String>,
+}
+
+impl Address {
+    /// Parses what a client would put between `<` and `>`; surrounding brackets and spaces are allowed.
+    pub fn parse(input: &str) -> Result<Address, AddrError> {
+        let mut s = input.trim();
+        if let Some(inner) = s.strip_prefix('<').and_then(|x| x.strip_suffix('>')) {
+            s = inner.trim();
+        }
+        if s.is_empty() {
+            return Err(AddrError::Empty);
+        }
+        if s.len() > MAX_PATH {
+            return Err(AddrError::TooLong(s.len()));
+        }
+        let (route, rest) = split_route(s)?;
+        let (local, quoted, domain) = split_mailbox(rest)?;
+        if local.len() > MAX_LOCAL {
+            return Err(AddrError::LocalTooLong(local.len()));
+        }
+        let domain = match domain {
+            Some(d) => Some(check_domain(d)?),
+            None => None,
+        };
+        Ok(Address { raw: s.to_string(), route, local, quoted, domain })
+    }
+
+    /// The address exactly as the client sends it (and as servers echo it in replies).
+    pub fn raw(&self) -> &str {
+        &self.raw
+    }
+
+    /// The local part with quotes removed.
+    pub fn local(&self) -> &str {
+        &self.local
+    }
+
+    /// The domain, lower-cased; `None` for a bare local part such as `"user@host"` or `host!user`.
+    pub fn domain(&self) -> Option<&str> {
+        self.domain.as_deref()
+    }
+
+    /// Source-route hosts (`@a,@b:user@c` gives `a`, `b`), lower-cased.
+    pub fn route(&self) -> &[String] {
+        &self.route
+    }
+
+    /// Whether the local part was written in quotes.
+    pub fn is_quoted(&self) -> bool {
+        self.quoted
+    }
+
+    /// The IPv4 address of an address literal domain (`user@[192.0.2.1]`).
+    pub fn literal_ip(&self) -> Option<Ipv4Addr> {
+        self.domain.as_deref().and_then(literal_ipv4)
+    }
+
+    /// Whether the address needs SMTPUTF8 (RFC 6531): any non-ASCII character.
+    pub fn is_utf8(&self) -> bool {
+        !self.raw.is_ascii()
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.raw)
+    }
+}
+
+/// The IPv4 address of a literal such as `[192.0.2.1]`.
+pub fn literal_ipv4(domain: &str) -> Option<Ipv4Addr> {
+    domain.strip_prefix('[')?.strip_suffix(']')?.parse().ok()
+}
+
+fn split_route(s: &str) -> Result<(Vec<String>, &str), AddrError> {
+    if !s.starts_with('@') {
+        return Ok((Vec::new(), s));
+    }
+    let colon = s.find(':').ok_or(AddrError::BadRoute)?;
+    let mut hosts = Vec::new();
+    for hop in s[..colon].split(',') {
+        let host = hop.trim().strip_prefix('@').ok_or(AddrError::BadRoute)?;
+        hosts.push(check_domain(host)?);
+    }
+    let rest = &s[colon + 1..];
+    if rest.is_empty() {
+        return Err(AddrError::BadRoute);
+    }
+    Ok((hosts, rest))
+}
+
+/// Splits `local@domain` at the last `@` outside quotes; a quoted local part keeps its `@`s.
+fn split_mailbox(s: &str) -> Result<(String, bool, Option<&str>), AddrError> {
+    // First pass: find the last '@' outside quotes.
+    let mut in_quote = false;
+    let mut escaped = false;
+    let mut split_at = None;
+    for (i, c) in s.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_quote => escaped = true,
+            '"' => in_quote = !in_quote,
+            '@' if !in_quote => split_at = Some(i),
+            _ => {}
+        }
+    }
+    if in_quote {
+        return Err(AddrError::UnclosedQuote);
+    }
+    let (local_src, domain) = match split_at {
+        Some(at) => (&s[..at], Some(&s[at + 1..])),
+        None => (s, None),
+    };
+    // Second pass: the local part without its quotes, refusing what needs quoting.
+    let mut local = String::new();
+    let mut quoted = false;
+    let mut in_quote = false;
+    let mut escaped = false;
+    for c in local_src.chars() {
+        if c.is_control() {
+            return Err(AddrError::BadChar(c));
+        }
+        match c {
+            _ if escaped => {
+                local.push(c);
+                escaped = false;
+            }
+            '\\' if in_quote => escaped = true,
+            '"' => {
+                in_quote = !in_quote;
+                quoted = true;
+            }
+            ' ' | '<' | '>' | '(' | ')' | ',' | ';' | ':' | '[' | ']' | '\\' if !in_quote => {
+                return Err(AddrError::BadChar(c))
+            }
+            _ => local.push(c),
+        }
+    }
+    if local.is_empty() && !quoted {
+        return Err(AddrError::EmptyLocal);
+    }
+    if domain == Some("") {
+        return Err(AddrError::EmptyDomain);
+    }
+    Ok((local, quoted, domain))
+}
+
+/// Checks a host name or address literal; returns it lower-cased without a trailing dot.
+pub fn check_domain(d: &str) -> Result<String, AddrError> {
+    let d = d.strip_suffix('.').unwrap_or(d);
+    if d.is_empty() {
+        return Err(AddrError::EmptyDomain);
+    }
+    if d.len() > MAX_DOMAIN {
+        return Err(AddrError::BadDomain(format!("is {} characters long; at most {MAX_DOMAIN} are allowed", d.len())));
+    }
+    if d.starts_with('[') {
+        if literal_ipv4(d).is_some() || (d.starts_with("[IPv6:") && d.ends_with(']')) {
+            return Ok(d.to_string());
+        }
+        return Err(AddrError::BadDomain(format!("{d} is not an address literal like [192.0.2.1]")));
+    }
+    for label in d.split('.') {
+        if label.is_empty() {
+            return Err(AddrError::BadDomain("has an empty label (two dots in a row)".into()));
+        }
+        if label.len() > 63 {
+            return Err(AddrError::BadDomain(format!(
+                "has a label of {} characters; at most 63 are allowed",
+                label.len()
+            )));
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err(AddrError::BadDomain(format!("label {label:?} starts or ends with a hyphen")));
+        }
+        if let Some(c) = label.chars().find(|c| !(c.is_alphanumeric() || *c == '-')) {
+            return Err(AddrError::BadDomain(format!(
+                "contains {c:?}; only letters, digits, hyphens and dots are allowed"
+            )));
+        }
+    }
+    Ok(d.to_lowercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_addresses() {
+        let a = Address::parse("Bob@Corp-B.Example").unwrap();
+        assert_eq!((a.local(), a.domain()), ("Bob", Some("corp-b.example")));
+        assert_eq!(a.raw(), "Bob@Corp-B.Example");
+        assert_eq!(Address::parse(" <alice@isp-a.example> ").unwrap().raw(), "alice@isp-a.example");
+    }
+
+    #[test]
+    fn nmap_relay_forms_parse() {
+        let ip = "[192.0.2.25]";
+        for (input, local, domain, route) in [
+            ("relaytest@nmap.scanme.org".to_string(), "relaytest", Some("nmap.scanme.org"), 0),
+            (format!("relaytest%nmap.scanme.org@{ip}"), "relaytest%nmap.scanme.org", Some(ip), 0),
+            ("\"relaytest@nmap.scanme.org\"".into(), "relaytest@nmap.scanme.org", None, 0),
+            ("\"relaytest%nmap.scanme.org\"".into(), "relaytest%nmap.scanme.org", None, 0),
+            (format!("relaytest@nmap.scanme.org@{ip}"), "relaytest@nmap.scanme.org", Some(ip), 0),
+            (format!("\"relaytest@nmap.scanme.org\"@{ip}"), "relaytest@nmap.scanme.org", Some(ip), 0),
+            (format!("@{ip}:relaytest@nmap.scanme.org"), "relaytest", Some("nmap.scanme.org"), 1),
+            ("nmap.scanme.org!relaytest".into(), "nmap.scanme.org!relaytest", None, 0),
+            (format!("nmap.scanme.org!relaytest@{ip}"), "nmap.scanme.org!relaytest", Some(ip), 0),
+        ] {
+            let a = Address::parse(&input).unwrap_or_else(|e| panic!("{input}: {e}"));
+            assert_eq!(a.local(), local, "{input}");
+            assert_eq!(a.domain(), domain, "{input}");
+            assert_eq!(a.route().len(), route, "{input}");
+            assert_eq!(a.raw(), input);
+        }
+    }
+
+    #[test]
+    fn bad_addresses_say_why() {
+        for (input, err) in [
+            ("", AddrError::Empty),
+            ("<>", AddrError::Empty),
+            ("bob@", AddrError::EmptyDomain),
+            ("@corp-b.example", AddrError::BadRoute),
+            ("\"bob@corp-b.example", AddrError::UnclosedQuote),
+            ("bob smith@corp-b.example", AddrError::BadChar(' ')),
+        ] {
+            assert_eq!(Address::parse(input), Err(err), "{input:?}");
+        }
+        assert!(matches!(Address::parse("bob@exa..mple"), Err(AddrError::BadDomain(_))));
+        assert!(matches!(Address::parse("bob@-x.example"), Err(AddrError::BadDomain(_))));
+        assert!(matches!(Address::parse(&format!("{}@x.example", "a".repeat(65))), Err(AddrError::LocalTooLong(65))));
+        assert!(matches!(Address::parse(&format!("a@{}.example", "b".repeat(300))), Err(AddrError::TooLong(_))));
+        for e in [AddrError::Empty, AddrError::BadChar('<'), AddrError::TooLong(300)] {
+            assert!(!e.to_string().is_empty());
+        }
+    }
+
+    #[test]
+    fn literals_and_utf8() {
+        let a = Address::parse("postmaster@[198.51.100.25]").unwrap();
+        assert_eq!(a.literal_ip(), Some(Ipv4Addr::new(198, 51, 100, 25)));
+        let u = Address::parse("jörg@bücher.example").unwrap();
+        assert!(u.is_utf8());
+        assert_eq!(u.domain(), Some("bücher.example"));
+    }
+}

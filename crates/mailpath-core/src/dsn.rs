@@ -1,0 +1,323 @@
+//! Bounces and delay warnings (delivery status notifications, RFC 3464 in a multipart/report, RFC 6522), worded
+//! as each flavour words them; Postfix's layout follows its bounce templates byte for byte.
+
+use crate::flavour::DsnStyle;
+use crate::message::wrap;
+use crate::reply::{Reply, Status};
+use crate::time::DateTime;
+use crate::trace::MessageCopy;
+use std::net::Ipv4Addr;
+
+/// What went wrong for a recipient, as the reporting server knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Diagnostic {
+    /// A remote server said this, in reply to that command.
+    Smtp {
+        /// The remote host's name.
+        host: String,
+        /// Its address.
+        ip: Ipv4Addr,
+        /// What it said.
+        reply: Reply,
+        /// The command it answered (`RCPT TO`, `end of DATA`).
+        command: &'static str,
+    },
+    /// The reporting server found it out itself (DNS, connection, loop), as Postfix's `X-Postfix;` texts.
+    Local(String),
+}
+
+/// One failed (or delayed) recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The recipient.
+    pub rcpt: String,
+    /// The status code.
+    pub status: Status,
+    /// What happened.
+    pub diagnostic: Diagnostic,
+}
+
+impl Failure {
+    /// The one-line reason, as Postfix logs it and puts it in the bounce:
+    /// `host mx1.corp-b.example[192.0.2.10] said: 554 5.7.1 … (in reply to RCPT TO command)`.
+    pub fn reason(&self) -> String {
+        match &self.diagnostic {
+            Diagnostic::Smtp { host, ip, reply, command } => {
+                format!("host {host}[{ip}] said: {} (in reply to {command} command)", reply.text_with_codes())
+            }
+            Diagnostic::Local(text) => text.clone(),
+        }
+    }
+
+    fn diagnostic_code(&self) -> String {
+        match &self.diagnostic {
+            Diagnostic::Smtp { reply, .. } => format!("smtp; {}", reply.text_with_codes()),
+            Diagnostic::Local(text) => format!("X-Postfix; {text}"),
+        }
+    }
+}
+
+impl Reply {
+    /// All lines as one: `554 5.7.1 <bob@corp-b.example>: Relay access denied`.
+    pub fn text_with_codes(&self) -> String {
+        match self.status {
+            Some(s) => format!("{} {s} {}", self.code, self.text()),
+            None => format!("{} {}", self.code, self.text()),
+        }
+    }
+}
+
+/// Everything a server needs to write a report.
+#[derive(Debug, Clone)]
+pub struct Report<'a> {
+    /// The flavour's style.
+    pub style: DsnStyle,
+    /// The reporting server's name.
+    pub host: &'a str,
+    /// The queue id of the returned message.
+    pub queue_id: &'a str,
+    /// The queue id of the report itself.
+    pub report_id: &'a str,
+    /// The original envelope sender (the report's recipient).
+    pub sender: &'a str,
+    /// When the original arrived.
+    pub arrival: DateTime,
+    /// Now.
+    pub now: DateTime,
+    /// Unix time now (Postfix puts it in the MIME boundary).
+    pub unix_now: i64,
+    /// The returned message as this server holds it.
+    pub original: &'a MessageCopy,
+    /// The recipients it is about.
+    pub failures: &'a [Failure],
+    /// `Some((hours, days))` for a delay warning: delayed for `hours`, retried until `days` old.
+    pub delayed: Option<(u32, u32)>,
+}
+
+/// The server's domain for `MAILER-DAEMON@…`: its name without the first label.
+fn domain_of(host: &str) -> &str {
+    host.split_once('.').map_or(host, |(_, d)| d)
+}
+
+/// Writes the report: its header fields and its body.
+pub fn write(r: &Report) -> (Vec<(String, String)>, String) {
+    if r.style == DsnStyle::Qmail {
+        return qmail(r);
+    }
+    let boundary = format!("{}.{}/{}", r.queue_id, r.unix_now, r.host);
+    let (from, subject) = match (r.style, r.delayed.is_some()) {
+        (DsnStyle::Postfix, false) => ("Mail Delivery System", "Undelivered Mail Returned to Sender".to_string()),
+        (DsnStyle::Postfix, true) => ("Mail Delivery System", "Delayed Mail (still being retried)".to_string()),
+        (DsnStyle::Sendmail, false) => ("Mail Delivery Subsystem", "Returned mail: see transcript for details".into()),
+        (DsnStyle::Sendmail, true) => {
+            ("Mail Delivery Subsystem", "Warning: could not send message for past 4 hours".into())
+        }
+        (DsnStyle::Exim, false) => ("Mail Delivery System", "Mail delivery failed: returning message to sender".into()),
+        (DsnStyle::Exim, true) => ("Mail Delivery System", "Warning: message delayed".into()),
+        (DsnStyle::Exchange, false) => {
+            ("Microsoft Outlook", format!("Undeliverable: {}", r.original.header("Subject").unwrap_or("")))
+        }
+        (DsnStyle::Exchange, true) => {
+            ("Microsoft Outlook", format!("Delivery delayed: {}", r.original.header("Subject").unwrap_or("")))
+        }
+        (_, false) => ("Mail Delivery Subsystem", "Delivery Status Notification (Failure)".into()),
+        (_, true) => ("Mail Delivery Subsystem", "Delivery Status Notification (Delay)".into()),
+    };
+    let headers = vec![
+        ("Received".to_string(), format!("by {} ({})\n\tid {}; {}", r.host, software(r.style), r.report_id, r.now)),
+        ("Date".into(), r.now.to_string()),
+        ("From".into(), format!("{from} <MAILER-DAEMON@{}>", domain_of(r.host))),
+        ("Subject".into(), subject),
+        ("To".into(), r.sender.to_string()),
+        ("Auto-Submitted".into(), "auto-replied".into()),
+        ("MIME-Version".into(), "1.0".into()),
+        ("Content-Type".into(), format!("multipart/report; report-type=delivery-status;\n\tboundary=\"{boundary}\"")),
+        ("Content-Transfer-Encoding".into(), "8bit".into()),
+        (
+            "Message-Id".into(),
+            format!(
+                "<{:04}{:02}{:02}{:02}{:02}{:02}.{}@{}>",
+                r.now.year, r.now.month, r.now.day, r.now.hour, r.now.minute, r.now.second, r.report_id, r.host
+            ),
+        ),
+    ];
+    let mut b = String::from("This is a MIME-encapsulated message.\n\n");
+    b.push_str(&format!(
+        "--{boundary}\nContent-Description: Notification\nContent-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: 8bit\n\n"
+    ));
+    b.push_str(&human(r));
+    b.push_str(&format!(
+        "\n--{boundary}\nContent-Description: Delivery report\nContent-Type: message/delivery-status\n\n"
+    ));
+    b.push_str(&format!("Reporting-MTA: dns; {}\n", r.host));
+    if r.style == DsnStyle::Postfix {
+        b.push_str(&format!("X-Postfix-Queue-ID: {}\nX-Postfix-Sender: rfc822; {}\n", r.queue_id, r.sender));
+    }
+    b.push_str(&format!("Arrival-Date: {}\n", r.arrival));
+    for f in r.failures {
+        b.push_str(&format!(
+            "\nFinal-Recipient: rfc822; {0}\nOriginal-Recipient: rfc822;{0}\nAction: {1}\nStatus: {2}\n",
+            f.rcpt,
+            if r.delayed.is_some() { "delayed" } else { "failed" },
+            f.status
+        ));
+        if let Diagnostic::Smtp { host, .. } = &f.diagnostic {
+            b.push_str(&format!("Remote-MTA: dns; {host}\n"));
+        }
+        for line in wrap(&format!("Diagnostic-Code: {}", f.diagnostic_code()), 79, 4) {
+            b.push_str(&line);
+            b.push('\n');
+        }
+        if let Some((_, days)) = r.delayed {
+            b.push_str(&format!("Will-Retry-Until: (up to {days} days after arrival)\n"));
+        }
+    }
+    let (desc, ctype) = if r.delayed.is_some() {
+        ("Undelivered Message Headers", "text/rfc822-headers")
+    } else {
+        ("Undelivered Message", "message/rfc822")
+    };
+    b.push_str(&format!(
+        "\n--{boundary}\nContent-Description: {desc}\nContent-Type: {ctype}\nContent-Transfer-Encoding: 8bit\n\n"
+    ));
+    b.push_str(&format!("Return-Path: <{}>\n", r.sender));
+    if r.delayed.is_some() {
+        for (n, v) in &r.original.headers {
+            b.push_str(&format!("{n}: {v}\n"));
+        }
+    } else {
+        b.push_str(&r.original.text());
+    }
+    b.push_str(&format!("\n--{boundary}--\n"));
+    (headers, b)
+}
+
+fn software(style: DsnStyle) -> &'static str {
+    match style {
+        DsnStyle::Postfix => "Postfix",
+        DsnStyle::Sendmail => "Sendmail",
+        DsnStyle::Exim => "Exim",
+        DsnStyle::Exchange => "Microsoft SMTP Server",
+        DsnStyle::Qmail => "qmail",
+        DsnStyle::Stalwart => "Stalwart SMTP",
+    }
+}
+
+fn human(r: &Report) -> String {
+    let mut t = String::new();
+    let lines = |t: &mut String, f: &Failure| {
+        for l in wrap(&format!("<{}>: {}", f.rcpt, f.reason()), 79, 4) {
+            t.push_str(&l);
+            t.push('\n');
+        }
+    };
+    match (r.style, r.delayed) {
+        (DsnStyle::Postfix, None) => {
+            t.push_str(&format!("This is the mail system at host {}.\n\n", r.host));
+            t.push_str("I'm sorry to have to inform you that your message could not\nbe delivered to one or more recipients. It's attached below.\n\n");
+            t.push_str("For further assistance, please send mail to postmaster.\n\n");
+            t.push_str("If you do so, please include this problem report. You can\ndelete your own text from the attached returned message.\n\n");
+            t.push_str("                   The mail system\n\n");
+            for f in r.failures {
+                lines(&mut t, f);
+            }
+        }
+        (DsnStyle::Postfix, Some((hours, days))) => {
+            t.push_str(&format!("This is the mail system at host {}.\n\n", r.host));
+            t.push_str("####################################################################\n");
+            t.push_str("# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO RESEND YOUR MESSAGE. #\n");
+            t.push_str("####################################################################\n\n");
+            t.push_str(&format!(
+                "Your message could not be delivered for more than {hours} hour(s).\nIt will be retried until it is {days} day(s) old.\n\n"
+            ));
+            t.push_str("                   The mail system\n\n");
+            for f in r.failures {
+                lines(&mut t, f);
+            }
+        }
+        (DsnStyle::Sendmail, delayed) => {
+            t.push_str(&format!("The original message was received at {}\nfrom {}\n\n", r.arrival, r.sender));
+            if delayed.is_some() {
+                t.push_str("   **********************************************\n   **      THIS IS A WARNING MESSAGE ONLY      **\n   **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\n   **********************************************\n\n");
+                t.push_str("   ----- Transcript of session follows -----\n");
+                for f in r.failures {
+                    t.push_str(&format!("<{}>... Deferred: {}\n", f.rcpt, f.reason()));
+                }
+                t.push_str(
+                    "Warning: message still undelivered after 4 hours\nWill keep trying until message is 5 days old\n",
+                );
+            } else {
+                t.push_str("   ----- The following addresses had permanent fatal errors -----\n");
+                for f in r.failures {
+                    t.push_str(&format!("<{}>\n    (reason: {})\n", f.rcpt, f.reason()));
+                }
+            }
+        }
+        (DsnStyle::Exim, _) => {
+            t.push_str("This message was created automatically by mail delivery software.\n\n");
+            t.push_str("A message that you sent could not be delivered to one or more of its\nrecipients. This is a permanent error. The following address(es) failed:\n\n");
+            for f in r.failures {
+                t.push_str(&format!("  {}\n", f.rcpt));
+                match &f.diagnostic {
+                    Diagnostic::Smtp { host, ip, reply, command } => t.push_str(&format!(
+                        "    host {host} [{ip}]\n    SMTP error from remote mail server after {command}:\n    {}\n",
+                        reply.text_with_codes()
+                    )),
+                    Diagnostic::Local(text) => t.push_str(&format!("    {text}\n")),
+                }
+            }
+        }
+        (DsnStyle::Exchange, _) => {
+            t.push_str("Delivery has failed to these recipients or groups:\n\n");
+            for f in r.failures {
+                t.push_str(&format!("{}\nThe email couldn't be delivered.\n\n", f.rcpt));
+            }
+            t.push_str(&format!("Diagnostic information for administrators:\n\nGenerating server: {}\n\n", r.host));
+            for f in r.failures {
+                let said = match &f.diagnostic {
+                    Diagnostic::Smtp { reply, .. } => reply.text_with_codes(),
+                    Diagnostic::Local(text) => text.clone(),
+                };
+                t.push_str(&format!("{}\nRemote Server returned '{said}'\n", f.rcpt));
+            }
+        }
+        _ => {
+            t.push_str("Your message could not be delivered to the following recipients:\n\n");
+            for f in r.failures {
+                t.push_str(&format!("<{}>: {}\n", f.rcpt, f.reason()));
+            }
+        }
+    }
+    t
+}
+
+/// qmail-send's report: plain text, not RFC 3464.
+fn qmail(r: &Report) -> (Vec<(String, String)>, String) {
+    let headers = vec![
+        ("Date".to_string(), r.now.to_string()),
+        ("From".into(), format!("MAILER-DAEMON@{}", r.host)),
+        ("To".into(), r.sender.to_string()),
+        ("Subject".into(), "failure notice".into()),
+    ];
+    let mut b = format!(
+        "Hi. This is the qmail-send program at {}.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n",
+        r.host
+    );
+    for f in r.failures {
+        b.push_str(&format!("<{}>:\n", f.rcpt));
+        match &f.diagnostic {
+            Diagnostic::Smtp { ip, reply, .. } => b.push_str(&format!(
+                "{ip} does not like recipient.\nRemote host said: {}\nGiving up on {ip}.\n\n",
+                reply.text_with_codes()
+            )),
+            Diagnostic::Local(text) => b.push_str(&format!("{text}\n\n")),
+        }
+    }
+    b.push_str("--- Below this line is a copy of the message.\n\n");
+    b.push_str(&format!("Return-Path: <{}>\n", r.sender));
+    b.push_str(&r.original.text());
+    (headers, b)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,361 @@
+//! The shape of a server flavour's data: what Postfix, Sendmail, Exim, Exchange, qmail and Stalwart say and how long they keep
+//! trying. The table itself is in [`crate::flavours`]; the engine never branches on the software, it asks the table. Sources are in
+//! `docs/sources.md`; a template whose wording was not confirmed in a source is marked `verified: false` and the
+//! app says so.
+
+use crate::reply::{Reply, Status};
+use crate::time::{Secs, HOUR, MINUTE};
+
+/// A reply with placeholders: `{host}` server name, `{rcpt}` recipient as sent, `{from}` sender, `{ip}` client
+/// address, `{helo}` client's EHLO name, `{id}` queue id, `{domain}` a domain, `{table}` a lookup table name,
+/// `{date}` the current date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tpl {
+    /// Reply code.
+    pub code: u16,
+    /// Enhanced status code, if the software prints one.
+    pub status: Option<Status>,
+    /// Text with placeholders.
+    pub text: &'static str,
+    /// Whether this wording was confirmed in the software's source, documentation or real transcripts.
+    pub verified: bool,
+}
+
+pub(crate) const fn t(code: u16, status: Option<Status>, text: &'static str) -> Tpl {
+    Tpl { code, status, text, verified: true }
+}
+
+pub(crate) const fn u(code: u16, status: Option<Status>, text: &'static str) -> Tpl {
+    Tpl { code, status, text, verified: false }
+}
+
+pub(crate) const fn s(class: u8, subject: u16, detail: u16) -> Option<Status> {
+    Some(Status::new(class, subject, detail))
+}
+
+/// Values for a template's placeholders.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Vars<'a> {
+    /// `{host}`.
+    pub host: &'a str,
+    /// `{rcpt}`.
+    pub rcpt: &'a str,
+    /// `{from}`.
+    pub from: &'a str,
+    /// `{ip}`.
+    pub ip: &'a str,
+    /// `{helo}`.
+    pub helo: &'a str,
+    /// `{id}`.
+    pub id: &'a str,
+    /// `{domain}`.
+    pub domain: &'a str,
+    /// `{table}`.
+    pub table: &'a str,
+    /// `{date}`.
+    pub date: &'a str,
+}
+
+/// Replaces the placeholders in `text`.
+pub fn fill(text: &str, v: &Vars) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let value = match &after[..close] {
+            "host" => v.host,
+            "rcpt" => v.rcpt,
+            "from" => v.from,
+            "ip" => v.ip,
+            "helo" => v.helo,
+            "id" => v.id,
+            "domain" => v.domain,
+            "table" => v.table,
+            "date" => v.date,
+            other => {
+                out.push('{');
+                out.push_str(other);
+                out.push('}');
+                rest = &after[close + 1..];
+                continue;
+            }
+        };
+        out.push_str(value);
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+impl Tpl {
+    /// The reply this template gives with these values.
+    pub fn reply(&self, v: &Vars) -> Reply {
+        Reply::new(self.code, self.status, fill(self.text, v))
+    }
+
+    /// The reply with its code (and the status class with it) changed, as Postfix's `defer_unauth_destination`
+    /// and `soft_bounce` do.
+    pub fn reply_with_code(&self, code: u16, v: &Vars) -> Reply {
+        Reply::new(code, self.status.map(|s| s.with_class_of(code)), fill(self.text, v))
+    }
+}
+
+/// An EHLO keyword and when the server lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kw {
+    /// Always.
+    Always(&'static str),
+    /// `SIZE <limit in bytes>`.
+    Size,
+    /// `STARTTLS`, only when TLS is on and not yet in use.
+    StartTls,
+    /// `AUTH PLAIN LOGIN` (or the flavour's mechanisms), only when authentication is offered here and now.
+    Auth(&'static str),
+}
+
+/// How a flavour's submission service (587/465) treats clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Submission {
+    /// Whether the service exists at all.
+    pub exists: bool,
+    /// TLS required before anything else (Postfix `smtpd_tls_security_level=encrypt`).
+    pub tls_required: bool,
+    /// An unauthenticated client is refused at `MAIL FROM` with this reply; `None`: refused per recipient.
+    pub auth_required_at_mail: Option<Tpl>,
+}
+
+/// How a flavour retries deferred mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schedule {
+    /// Postfix: wait `min`, doubling each time up to `max`.
+    Backoff {
+        /// First wait (`minimal_backoff_time`).
+        min: Secs,
+        /// Longest wait (`maximal_backoff_time`).
+        max: Secs,
+    },
+    /// A fixed interval (Sendmail's queue runs).
+    Every(Secs),
+    /// Exim's default rule `F,2h,15m; G,16h,1h,1.5; F,4d,6h`.
+    Exim,
+    /// Exchange: six tries 5 minutes apart, then every 15 minutes.
+    Exchange,
+    /// qmail: the n-th try (20·n)² seconds after arrival.
+    Qmail,
+    /// Stalwart: 2, 5, 10, 15, 30 minutes, 1 hour, then every 2 hours.
+    Stalwart,
+}
+
+impl Schedule {
+    /// The wait before try number `attempt` (1 = the first retry), given the time since arrival.
+    pub fn wait(self, attempt: u32, since_arrival: Secs) -> Secs {
+        let n = attempt.max(1);
+        match self {
+            Schedule::Backoff { min, max } => min.saturating_mul(1u32 << (n - 1).min(16)).min(max),
+            Schedule::Every(every) => every,
+            Schedule::Exim => {
+                if since_arrival < 2 * HOUR {
+                    15 * MINUTE
+                } else if since_arrival < 16 * HOUR {
+                    let k = n.saturating_sub(8).min(12);
+                    ((f64::from(HOUR) * 1.5f64.powi(k as i32)) as Secs).min(6 * HOUR)
+                } else {
+                    6 * HOUR
+                }
+            }
+            Schedule::Exchange => {
+                if n <= 6 {
+                    5 * MINUTE
+                } else {
+                    15 * MINUTE
+                }
+            }
+            Schedule::Qmail => {
+                let next = (20 * n) * (20 * n);
+                next.saturating_sub(since_arrival).max(1)
+            }
+            Schedule::Stalwart => match n {
+                1 => 2 * MINUTE,
+                2 => 5 * MINUTE,
+                3 => 10 * MINUTE,
+                4 => 15 * MINUTE,
+                5 => 30 * MINUTE,
+                6 => HOUR,
+                _ => 2 * HOUR,
+            },
+        }
+    }
+}
+
+/// Queue behaviour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Queue {
+    /// How long a message is retried before it is returned (Postfix `maximal_queue_lifetime`).
+    pub lifetime: Secs,
+    /// When the sender is warned that mail is delayed, if ever.
+    pub warn_after: Option<Secs>,
+    /// The retry schedule.
+    pub schedule: Schedule,
+    /// Whether the lifetime and schedule come from a source (vs best knowledge).
+    pub verified: bool,
+}
+
+/// The names of the relay rules, in the flavour's own terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuleNames {
+    /// Trusted client address.
+    pub mynetworks: &'static str,
+    /// Authenticated client.
+    pub sasl: &'static str,
+    /// Recent POP/IMAP login from the same address.
+    pub pop: &'static str,
+    /// Recipient domain handled here.
+    pub destination: &'static str,
+    /// Everything else refused.
+    pub deny: &'static str,
+}
+
+/// How a flavour writes its `Received:` line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReceivedStyle {
+    /// `from helo (rdns [ip]) by host (Postfix) with ESMTPSA id … for <rcpt>; date`.
+    Postfix,
+    /// Sendmail: like Postfix with the version in place of the software name.
+    Sendmail,
+    /// `from [ip] (port=… helo=…) by host with esmtpsa (Exim 4.96) (envelope-from <…>) id … for rcpt; date`.
+    Exim,
+    /// `from helo (ip) by host (ip) with Microsoft SMTP Server (version=TLS1_2, …) id 15.2…; date`.
+    Exchange,
+    /// `from helo (HELO helo) (ip) by host with SMTP; date`.
+    Qmail,
+    /// Stalwart.
+    Stalwart,
+}
+
+/// How a flavour words its bounce (non-delivery report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DsnStyle {
+    /// RFC 3464 multipart/report with Postfix's text (`Undelivered Mail Returned to Sender`).
+    Postfix,
+    /// Sendmail's `Returned mail: see transcript for details`.
+    Sendmail,
+    /// Exim's `Mail delivery failed: returning message to sender`.
+    Exim,
+    /// Exchange's `Undeliverable:` report.
+    Exchange,
+    /// qmail-send's plain-text `Hi. This is the qmail-send program` (not RFC 3464).
+    Qmail,
+    /// Stalwart's `Delivery Status Notification (Failure)`.
+    Stalwart,
+}
+
+/// Everything that differs between flavours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spec {
+    /// Display name.
+    pub name: &'static str,
+    /// The software as named in `Received:` and banners (`Postfix`, `Exim 4.96`).
+    pub software: &'static str,
+    /// The 220 greeting.
+    pub greeting: Tpl,
+    /// First line of the EHLO reply.
+    pub ehlo_line: &'static str,
+    /// EHLO keywords in the order the server lists them.
+    pub keywords: &'static [Kw],
+    /// Whether AUTH is only offered once TLS is up, on port 25 too.
+    pub auth_after_tls: bool,
+    /// STARTTLS accepted.
+    pub starttls: Tpl,
+    /// STARTTLS or AUTH when not offered.
+    pub not_offered: Tpl,
+    /// AUTH succeeded.
+    pub auth_ok: Tpl,
+    /// AUTH failed.
+    pub auth_failed: Tpl,
+    /// AUTH when authentication is not offered.
+    pub auth_not_enabled: Tpl,
+    /// A command that needs TLS first.
+    pub tls_first: Tpl,
+    /// The submission service.
+    pub submission: Submission,
+    /// MAIL FROM accepted.
+    pub mail_ok: Tpl,
+    /// RCPT TO accepted.
+    pub rcpt_ok: Tpl,
+    /// DATA accepted: send the message.
+    pub data_go: Tpl,
+    /// End of data: the server now owns the message.
+    pub queued: Tpl,
+    /// QUIT.
+    pub quit: Tpl,
+    /// RSET.
+    pub rset: Tpl,
+    /// Command before EHLO.
+    pub need_ehlo: Tpl,
+    /// RCPT before MAIL.
+    pub need_mail: Tpl,
+    /// DATA before any RCPT.
+    pub need_rcpt: Tpl,
+    /// DATA when every RCPT was refused.
+    pub no_valid_recipients: Tpl,
+    /// Relay refused (Postfix `reject_unauth_destination`; code 454 for `defer_unauth_destination`).
+    pub relay_denied: Tpl,
+    /// Relay refused by a server that offers authentication (Sendmail's "Proper authentication required.").
+    pub relay_denied_auth: Option<Tpl>,
+    /// Relay refused by a server that runs POP-before-SMTP (cPanel's wording).
+    pub relay_denied_pop: Option<Tpl>,
+    /// Submission service refusing an unauthenticated client at RCPT (Postfix `reject`).
+    pub access_denied: Tpl,
+    /// Unknown mailbox at RCPT.
+    pub unknown_user: Tpl,
+    /// Whether the server checks mailboxes at RCPT (qmail does not: it accepts and bounces later).
+    pub checks_users: bool,
+    /// The bounce line for an unknown mailbox found after accepting.
+    pub unknown_user_later: Tpl,
+    /// Greylisted.
+    pub greylisted: Tpl,
+    /// Client on a blocklist.
+    pub blocklisted: Tpl,
+    /// SPF fail.
+    pub spf_fail: Tpl,
+    /// DMARC reject at end of data.
+    pub dmarc_reject: Tpl,
+    /// `MAIL FROM … SIZE=` over the limit.
+    pub too_big_mail: Tpl,
+    /// Message over the limit at end of data.
+    pub too_big_data: Tpl,
+    /// Recipient domain with null MX (`reject_unknown_recipient_domain`).
+    pub null_mx: Tpl,
+    /// Recipient domain not found (`reject_unknown_recipient_domain`).
+    pub domain_not_found: Tpl,
+    /// MX loop text (5.4.6).
+    pub loops: &'static str,
+    /// Relay rule names.
+    pub rules: RuleNames,
+    /// Queue behaviour.
+    pub queue: Queue,
+    /// `Received:` style.
+    pub received: ReceivedStyle,
+    /// Bounce style.
+    pub dsn: DsnStyle,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_placeholders() {
+        let v = Vars { rcpt: "bob@corp-b.example", host: "mx", ..Vars::default() };
+        assert_eq!(
+            fill("<{rcpt}>: Relay access denied {unknown}", &v),
+            "<bob@corp-b.example>: Relay access denied {unknown}"
+        );
+        assert_eq!(fill("open { brace", &v), "open { brace");
+    }
+}

@@ -1,0 +1,498 @@
+//! The flavour table: each server software's words, defaults and queue times, from the sources listed in
+//! `docs/sources.md`. `t(…)` marks wording confirmed in source code, documentation or real transcripts;
+//! `u(…)` marks best knowledge that was not confirmed (the app flags those lines).
+
+use crate::flavour::*;
+use crate::scenario::Flavour;
+use crate::time::{DAY, HOUR, MINUTE};
+
+/// The table entry for `f`.
+pub fn spec(f: Flavour) -> &'static Spec {
+    match f {
+        Flavour::Postfix => &POSTFIX,
+        Flavour::Sendmail => &SENDMAIL,
+        Flavour::Exim => &EXIM,
+        Flavour::Exchange => &EXCHANGE,
+        Flavour::Exchange2010 => &EXCHANGE_2010,
+        Flavour::Qmail => &QMAIL,
+        Flavour::Stalwart => &STALWART,
+    }
+}
+
+const POSTFIX_KW: &[Kw] = &[
+    Kw::Always("PIPELINING"),
+    Kw::Size,
+    Kw::Always("VRFY"),
+    Kw::Always("ETRN"),
+    Kw::StartTls,
+    Kw::Auth("PLAIN LOGIN"),
+    Kw::Always("ENHANCEDSTATUSCODES"),
+    Kw::Always("8BITMIME"),
+    Kw::Always("DSN"),
+    Kw::Always("SMTPUTF8"),
+    Kw::Always("CHUNKING"),
+];
+
+/// Postfix 3.7 (smtpd.c, smtpd_check.c, smtpd_sasl_glue.c; replies reproduced on a real Postfix 3.7.11).
+static POSTFIX: Spec = Spec {
+    name: "Postfix",
+    software: "Postfix",
+    greeting: t(220, None, "{host} ESMTP Postfix"),
+    ehlo_line: "{host}",
+    keywords: POSTFIX_KW,
+    auth_after_tls: false,
+    starttls: t(220, s(2, 0, 0), "Ready to start TLS"),
+    not_offered: t(502, s(5, 5, 1), "Error: command not implemented"),
+    auth_ok: t(235, s(2, 7, 0), "Authentication successful"),
+    auth_failed: t(535, s(5, 7, 8), "Error: authentication failed: authentication failure"),
+    auth_not_enabled: t(503, s(5, 5, 1), "Error: authentication not enabled"),
+    tls_first: t(530, s(5, 7, 0), "Must issue a STARTTLS command first"),
+    submission: Submission { exists: true, tls_required: true, auth_required_at_mail: None },
+    mail_ok: t(250, s(2, 1, 0), "Ok"),
+    rcpt_ok: t(250, s(2, 1, 5), "Ok"),
+    data_go: t(354, None, "End data with <CR><LF>.<CR><LF>"),
+    queued: t(250, s(2, 0, 0), "Ok: queued as {id}"),
+    quit: t(221, s(2, 0, 0), "Bye"),
+    rset: t(250, s(2, 0, 0), "Ok"),
+    need_ehlo: t(503, s(5, 5, 1), "Error: send HELO/EHLO first"),
+    need_mail: t(503, s(5, 5, 1), "Error: need MAIL command"),
+    need_rcpt: t(503, s(5, 5, 1), "Error: need RCPT command"),
+    no_valid_recipients: t(554, s(5, 5, 1), "Error: no valid recipients"),
+    relay_denied: t(554, s(5, 7, 1), "<{rcpt}>: Relay access denied"),
+    relay_denied_auth: None,
+    relay_denied_pop: None,
+    access_denied: t(554, s(5, 7, 1), "<{rcpt}>: Recipient address rejected: Access denied"),
+    unknown_user: t(550, s(5, 1, 1), "<{rcpt}>: Recipient address rejected: User unknown in {table}"),
+    checks_users: true,
+    unknown_user_later: t(550, s(5, 1, 1), "<{rcpt}>: Recipient address rejected: User unknown in {table}"),
+    greylisted: t(
+        450,
+        s(4, 2, 0),
+        "<{rcpt}>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/{domain}.html",
+    ),
+    blocklisted: t(
+        554,
+        s(5, 7, 1),
+        "Service unavailable; Client host [{ip}] blocked using zen.spamhaus.org; https://www.spamhaus.org/query/ip/{ip}",
+    ),
+    spf_fail: t(
+        550,
+        s(5, 7, 23),
+        "<{rcpt}>: Recipient address rejected: Message rejected due to: SPF fail - not authorized. Please see http://www.openspf.net/Why?s=mfrom;id={from};ip={ip};r=<UNKNOWN>",
+    ),
+    dmarc_reject: t(550, s(5, 7, 1), "rejected by DMARC policy for {domain}"),
+    too_big_mail: t(552, s(5, 3, 4), "Message size exceeds fixed limit"),
+    too_big_data: t(552, s(5, 3, 4), "Error: message file too big"),
+    null_mx: t(556, s(5, 1, 10), "<{rcpt}>: Recipient address rejected: Domain {domain} does not accept mail (nullMX)"),
+    domain_not_found: t(450, s(4, 1, 2), "<{rcpt}>: Recipient address rejected: Domain not found"),
+    loops: "mail for {domain} loops back to myself",
+    rules: RuleNames {
+        mynetworks: "permit_mynetworks",
+        sasl: "permit_sasl_authenticated",
+        pop: "check_client_access (pop-before-smtp)",
+        destination: "permit_auth_destination",
+        deny: "reject_unauth_destination",
+    },
+    queue: Queue {
+        lifetime: 5 * DAY,
+        warn_after: None,
+        schedule: Schedule::Backoff { min: 300, max: 4000 },
+        verified: true,
+    },
+    received: ReceivedStyle::Postfix,
+    dsn: DsnStyle::Postfix,
+};
+
+const SENDMAIL_KW: &[Kw] = &[
+    Kw::Always("ENHANCEDSTATUSCODES"),
+    Kw::Always("PIPELINING"),
+    Kw::Always("8BITMIME"),
+    Kw::Size,
+    Kw::Always("DSN"),
+    Kw::Always("ETRN"),
+    Kw::Auth("LOGIN PLAIN"),
+    Kw::StartTls,
+    Kw::Always("DELIVERBY"),
+    Kw::Always("HELP"),
+];
+
+/// Sendmail 8.x (cf/m4/proto.m4, sendmail/srvrsmtp.c).
+static SENDMAIL: Spec = Spec {
+    name: "Sendmail",
+    software: "8.17.1/8.17.1",
+    greeting: u(220, None, "{host} ESMTP Sendmail 8.17.1/8.17.1; {date}"),
+    ehlo_line: "{host} Hello {helo} [{ip}], pleased to meet you",
+    keywords: SENDMAIL_KW,
+    auth_after_tls: false,
+    starttls: t(220, s(2, 0, 0), "Ready to start TLS"),
+    not_offered: u(502, s(5, 5, 1), "Command not implemented"),
+    auth_ok: t(235, s(2, 0, 0), "OK Authenticated"),
+    auth_failed: t(535, s(5, 7, 0), "authentication failed"),
+    auth_not_enabled: u(503, s(5, 3, 3), "AUTH not available"),
+    tls_first: u(530, s(5, 7, 0), "Must issue a STARTTLS command first"),
+    submission: Submission {
+        exists: true,
+        tls_required: false,
+        auth_required_at_mail: Some(t(530, s(5, 7, 0), "Authentication required")),
+    },
+    mail_ok: t(250, s(2, 1, 0), "<{from}>... Sender ok"),
+    rcpt_ok: t(250, s(2, 1, 5), "<{rcpt}>... Recipient ok"),
+    data_go: t(354, None, "Enter mail, end with \".\" on a line by itself"),
+    queued: t(250, s(2, 0, 0), "{id} Message accepted for delivery"),
+    quit: u(221, s(2, 0, 0), "{host} closing connection"),
+    rset: u(250, s(2, 0, 0), "Reset state"),
+    need_ehlo: u(503, s(5, 0, 0), "Polite people say HELO first"),
+    need_mail: u(503, s(5, 0, 0), "Need MAIL before RCPT"),
+    need_rcpt: u(503, s(5, 0, 0), "Need RCPT (recipient)"),
+    no_valid_recipients: u(503, s(5, 0, 0), "Need RCPT (recipient)"),
+    relay_denied: t(550, s(5, 7, 1), "<{rcpt}>... Relaying denied"),
+    relay_denied_auth: Some(t(550, s(5, 7, 1), "<{rcpt}>... Relaying denied. Proper authentication required.")),
+    relay_denied_pop: None,
+    access_denied: t(550, s(5, 7, 1), "<{rcpt}>... Relaying denied. Proper authentication required."),
+    unknown_user: t(550, s(5, 1, 1), "<{rcpt}>... User unknown"),
+    checks_users: true,
+    unknown_user_later: t(550, s(5, 1, 1), "<{rcpt}>... User unknown"),
+    greylisted: u(451, s(4, 7, 1), "Greylisting in action, please come back later"),
+    blocklisted: u(550, s(5, 7, 1), "Rejected: {ip} listed at zen.spamhaus.org"),
+    spf_fail: u(550, s(5, 7, 23), "<{rcpt}>... SPF check failed for {from}"),
+    dmarc_reject: t(550, s(5, 7, 1), "rejected by DMARC policy for {domain}"),
+    too_big_mail: u(552, s(5, 2, 3), "Message size exceeds maximum value"),
+    too_big_data: u(552, s(5, 2, 3), "Message size exceeds maximum value"),
+    null_mx: u(553, s(5, 1, 10), "<{rcpt}>... Domain {domain} does not accept mail (nullMX)"),
+    domain_not_found: u(451, s(4, 1, 8), "<{rcpt}>... Domain of recipient address does not resolve"),
+    loops: "{host} config error: mail loops back to me (MX problem?)",
+    rules: RuleNames {
+        mynetworks: "Connect: RELAY (trusted address)",
+        sasl: "TRUST_AUTH_MECH (authenticated)",
+        pop: "POP-before-SMTP access entry",
+        destination: "local name ($=w) or relay domain ($=R)",
+        deny: "Basic_check_rcpt: Relaying denied",
+    },
+    queue: Queue {
+        lifetime: 5 * DAY,
+        warn_after: Some(4 * HOUR),
+        schedule: Schedule::Every(30 * MINUTE),
+        verified: true,
+    },
+    received: ReceivedStyle::Sendmail,
+    dsn: DsnStyle::Sendmail,
+};
+
+const EXIM_KW: &[Kw] = &[
+    Kw::Size,
+    Kw::Always("8BITMIME"),
+    Kw::Always("PIPELINING"),
+    Kw::Auth("PLAIN LOGIN"),
+    Kw::Always("CHUNKING"),
+    Kw::StartTls,
+    Kw::Always("HELP"),
+];
+
+/// Exim 4 with the default `configure` (acl_check_rcpt, smtp_in.c, globals.c).
+static EXIM: Spec = Spec {
+    name: "Exim",
+    software: "Exim 4.96",
+    greeting: t(220, None, "{host} ESMTP Exim 4.96 {date}"),
+    ehlo_line: "{host} Hello {helo} [{ip}]",
+    keywords: EXIM_KW,
+    auth_after_tls: true,
+    starttls: t(220, None, "TLS go ahead"),
+    not_offered: u(503, None, "STARTTLS command used when not advertised"),
+    auth_ok: t(235, None, "Authentication succeeded"),
+    auth_failed: t(535, None, "Incorrect authentication data"),
+    auth_not_enabled: t(503, None, "AUTH command used when not advertised"),
+    tls_first: u(530, None, "Must issue a STARTTLS command first"),
+    submission: Submission { exists: true, tls_required: false, auth_required_at_mail: None },
+    mail_ok: t(250, None, "OK"),
+    rcpt_ok: t(250, None, "Accepted"),
+    data_go: t(354, None, "Enter message, ending with \".\" on a line by itself"),
+    queued: t(250, None, "OK id={id}"),
+    quit: t(221, None, "{host} closing connection"),
+    rset: t(250, None, "Reset OK"),
+    need_ehlo: u(503, None, "HELO or EHLO required"),
+    need_mail: t(503, None, "sender not yet given"),
+    need_rcpt: t(503, None, "valid RCPT command must precede DATA"),
+    no_valid_recipients: t(503, None, "valid RCPT command must precede DATA"),
+    relay_denied: t(550, None, "relay not permitted"),
+    relay_denied_auth: None,
+    relay_denied_pop: Some(t(
+        550,
+        None,
+        "{helo} [{ip}] is currently not permitted to relay through this server. Perhaps you have not logged into the pop/imap server in the last 30 minutes or do not have SMTP Authentication turned on in your email client.",
+    )),
+    access_denied: t(550, None, "relay not permitted"),
+    unknown_user: t(550, None, "Unrouteable address"),
+    checks_users: true,
+    unknown_user_later: t(550, None, "Unrouteable address"),
+    greylisted: t(451, s(4, 7, 1), "greylisting, please try again later"),
+    blocklisted: u(550, None, "{ip} is listed at zen.spamhaus.org"),
+    spf_fail: u(550, None, "SPF check failed for {from}"),
+    dmarc_reject: u(550, None, "Rejected by DMARC policy for {domain}"),
+    too_big_mail: u(552, None, "Message size exceeds maximum permitted"),
+    too_big_data: u(552, None, "Message size exceeds maximum permitted"),
+    null_mx: u(550, None, "an MX or SRV record indicated no SMTP service"),
+    domain_not_found: u(451, None, "Temporary local problem - please try later"),
+    loops: "lowest numbered MX record points to local host",
+    rules: RuleNames {
+        mynetworks: "accept hosts = +relay_from_hosts",
+        sasl: "accept authenticated = *",
+        pop: "accept hosts = +pop_before_smtp",
+        destination: "domains = +local_domains : +relay_to_domains",
+        deny: "require domains: relay not permitted",
+    },
+    queue: Queue { lifetime: 4 * DAY, warn_after: None, schedule: Schedule::Exim, verified: true },
+    received: ReceivedStyle::Exim,
+    dsn: DsnStyle::Exim,
+};
+
+const EXCHANGE_KW: &[Kw] = &[
+    Kw::Size,
+    Kw::Always("PIPELINING"),
+    Kw::Always("DSN"),
+    Kw::Always("ENHANCEDSTATUSCODES"),
+    Kw::StartTls,
+    Kw::Auth("NTLM LOGIN"),
+    Kw::Always("8BITMIME"),
+    Kw::Always("BINARYMIME"),
+    Kw::Always("CHUNKING"),
+    Kw::Always("SMTPUTF8"),
+];
+
+/// Exchange 2013, 2016, 2019 (Microsoft documentation; real NDRs).
+static EXCHANGE: Spec = Spec {
+    name: "Exchange 2013+",
+    software: "Microsoft SMTP Server",
+    greeting: u(220, None, "{host} Microsoft ESMTP MAIL Service ready at {date}"),
+    ehlo_line: "{host} Hello [{ip}]",
+    keywords: EXCHANGE_KW,
+    auth_after_tls: true,
+    starttls: u(220, s(2, 0, 0), "SMTP server ready"),
+    not_offered: u(500, s(5, 3, 3), "Unrecognized command"),
+    auth_ok: u(235, s(2, 7, 0), "Authentication successful"),
+    auth_failed: t(535, s(5, 7, 3), "Authentication unsuccessful"),
+    auth_not_enabled: u(504, s(5, 7, 4), "Unrecognized authentication type"),
+    tls_first: u(530, s(5, 7, 0), "Must issue a STARTTLS command first"),
+    submission: Submission {
+        exists: true,
+        tls_required: false,
+        auth_required_at_mail: Some(t(
+            530,
+            s(5, 7, 57),
+            "SMTP; Client was not authenticated to send anonymous mail during MAIL FROM",
+        )),
+    },
+    mail_ok: u(250, s(2, 1, 0), "Sender OK"),
+    rcpt_ok: u(250, s(2, 1, 5), "Recipient OK"),
+    data_go: u(354, None, "Start mail input; end with <CRLF>.<CRLF>"),
+    queued: u(250, s(2, 6, 0), "<{id}@{host}> Queued mail for delivery"),
+    quit: u(221, s(2, 0, 0), "Service closing transmission channel"),
+    rset: u(250, s(2, 0, 0), "Resetting"),
+    need_ehlo: u(503, s(5, 5, 2), "Send hello first"),
+    need_mail: u(503, s(5, 5, 2), "Need mail command"),
+    need_rcpt: u(503, s(5, 5, 2), "Need rcpt command"),
+    no_valid_recipients: u(503, s(5, 5, 2), "Need rcpt command"),
+    relay_denied: t(550, s(5, 7, 54), "SMTP; Unable to relay recipient in non-accepted domain"),
+    relay_denied_auth: None,
+    relay_denied_pop: None,
+    access_denied: t(550, s(5, 7, 54), "SMTP; Unable to relay recipient in non-accepted domain"),
+    unknown_user: u(550, s(5, 1, 10), "RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup"),
+    checks_users: true,
+    unknown_user_later: u(
+        550,
+        s(5, 1, 10),
+        "RESOLVER.ADR.RecipientNotFound; Recipient not found by SMTP address lookup",
+    ),
+    greylisted: u(451, s(4, 7, 1), "greylisting, please try again later"),
+    blocklisted: u(550, s(5, 7, 1), "Service unavailable; Client host [{ip}] blocked using zen.spamhaus.org"),
+    spf_fail: u(550, s(5, 7, 23), "SPF validation failed for {from}"),
+    dmarc_reject: u(550, s(5, 7, 1), "rejected by DMARC policy for {domain}"),
+    too_big_mail: u(552, s(5, 3, 4), "Message size exceeds fixed maximum message size"),
+    too_big_data: u(552, s(5, 3, 4), "Message size exceeds fixed maximum message size"),
+    null_mx: u(550, s(5, 1, 10), "<{rcpt}>: Domain {domain} does not accept mail (nullMX)"),
+    domain_not_found: u(451, s(4, 4, 0), "Primary target IP address responded with: DNS query failed"),
+    loops: "Message loop detected for {domain}",
+    rules: RuleNames {
+        mynetworks: "receive connector RemoteIPRanges (Ms-Exch-SMTP-Accept-Any-Recipient)",
+        sasl: "authenticated user (Ms-Exch-SMTP-Accept-Any-Recipient)",
+        pop: "(not supported)",
+        destination: "accepted domain",
+        deny: "non-accepted domain: unable to relay",
+    },
+    queue: Queue { lifetime: 2 * DAY, warn_after: Some(4 * HOUR), schedule: Schedule::Exchange, verified: true },
+    received: ReceivedStyle::Exchange,
+    dsn: DsnStyle::Exchange,
+};
+
+/// Exchange 2007 and 2010: like 2013+ but the older relay refusal.
+static EXCHANGE_2010: Spec = Spec {
+    name: "Exchange 2007/2010",
+    relay_denied: t(550, s(5, 7, 1), "Unable to relay"),
+    access_denied: t(550, s(5, 7, 1), "Unable to relay"),
+    ..EXCHANGE
+};
+
+const QMAIL_KW: &[Kw] = &[Kw::Always("PIPELINING"), Kw::Always("8BITMIME")];
+
+/// qmail / notqmail (qmail-smtpd.c, rcpthosts.c): no AUTH or TLS without patches.
+static QMAIL: Spec = Spec {
+    name: "qmail",
+    software: "qmail",
+    greeting: t(220, None, "{host} ESMTP"),
+    ehlo_line: "{host}",
+    keywords: QMAIL_KW,
+    auth_after_tls: false,
+    starttls: t(502, None, "unimplemented (#5.5.1)"),
+    not_offered: t(502, None, "unimplemented (#5.5.1)"),
+    auth_ok: u(235, None, "ok, go ahead (#2.0.0)"),
+    auth_failed: u(535, None, "authorization failed (#5.7.0)"),
+    auth_not_enabled: t(502, None, "unimplemented (#5.5.1)"),
+    tls_first: u(530, None, "Must issue a STARTTLS command first (#5.7.0)"),
+    submission: Submission { exists: false, tls_required: false, auth_required_at_mail: None },
+    mail_ok: t(250, None, "ok"),
+    rcpt_ok: t(250, None, "ok"),
+    data_go: t(354, None, "go ahead"),
+    queued: t(250, None, "ok {id}"),
+    quit: t(221, None, "{host}"),
+    rset: t(250, None, "flushed"),
+    need_ehlo: u(503, None, "MAIL first (#5.5.1)"),
+    need_mail: t(503, None, "MAIL first (#5.5.1)"),
+    need_rcpt: t(503, None, "RCPT first (#5.5.1)"),
+    no_valid_recipients: t(503, None, "RCPT first (#5.5.1)"),
+    relay_denied: t(553, None, "sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)"),
+    relay_denied_auth: None,
+    relay_denied_pop: None,
+    access_denied: t(553, None, "sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)"),
+    unknown_user: t(550, None, "Sorry, no mailbox here by that name. (#5.1.1)"),
+    checks_users: false,
+    unknown_user_later: t(550, None, "Sorry, no mailbox here by that name. (#5.1.1)"),
+    greylisted: u(451, None, "greylisted, please try again later (#4.7.1)"),
+    blocklisted: u(553, None, "sorry, your address {ip} is listed at zen.spamhaus.org (#5.7.1)"),
+    spf_fail: u(550, None, "see http://spf.pobox.com/why.html?sender={from}&ip={ip} (#5.7.1)"),
+    dmarc_reject: u(550, None, "rejected by DMARC policy for {domain} (#5.7.1)"),
+    too_big_mail: u(552, None, "sorry, that message size exceeds my databytes limit (#5.3.4)"),
+    too_big_data: t(552, None, "sorry, that message size exceeds my databytes limit (#5.3.4)"),
+    null_mx: u(553, None, "sorry, {domain} does not accept mail (#5.1.10)"),
+    domain_not_found: u(451, None, "sorry, I couldn't find a mail exchanger or IP address for {domain} (#4.4.3)"),
+    loops: "Sorry. Although I'm listed as a best-preference MX or A for that host, it isn't in my control/locals file, so I don't treat it as local. (#5.4.6)",
+    rules: RuleNames {
+        mynetworks: "RELAYCLIENT (tcpserver rule)",
+        sasl: "RELAYCLIENT (SMTP AUTH patch)",
+        pop: "RELAYCLIENT (POP-before-SMTP)",
+        destination: "domain in control/rcpthosts",
+        deny: "not in rcpthosts",
+    },
+    queue: Queue { lifetime: 7 * DAY, warn_after: None, schedule: Schedule::Qmail, verified: false },
+    received: ReceivedStyle::Qmail,
+    dsn: DsnStyle::Qmail,
+};
+
+const STALWART_KW: &[Kw] = &[
+    Kw::Always("8BITMIME"),
+    Kw::Always("BINARYMIME"),
+    Kw::Always("CHUNKING"),
+    Kw::Always("DSN"),
+    Kw::Always("ENHANCEDSTATUSCODES"),
+    Kw::Always("PIPELINING"),
+    Kw::Size,
+    Kw::Always("SMTPUTF8"),
+    Kw::StartTls,
+    Kw::Auth("PLAIN LOGIN"),
+];
+
+/// Stalwart (crates/smtp/src/inbound/rcpt.rs, mail.rs).
+static STALWART: Spec = Spec {
+    name: "Stalwart",
+    software: "Stalwart SMTP",
+    greeting: u(220, None, "{host} Stalwart ESMTP at your service"),
+    ehlo_line: "{host} you had me at EHLO",
+    keywords: STALWART_KW,
+    auth_after_tls: true,
+    starttls: u(220, s(2, 0, 0), "Ready to start TLS."),
+    not_offered: u(502, s(5, 5, 1), "Command not implemented."),
+    auth_ok: u(235, s(2, 7, 0), "Authentication succeeded."),
+    auth_failed: u(535, s(5, 7, 8), "Authentication credentials invalid."),
+    auth_not_enabled: u(503, s(5, 5, 1), "AUTH not allowed."),
+    tls_first: u(530, s(5, 7, 0), "Must issue a STARTTLS command first."),
+    submission: Submission {
+        exists: true,
+        tls_required: false,
+        auth_required_at_mail: Some(t(503, s(5, 5, 1), "You must authenticate first.")),
+    },
+    mail_ok: t(250, s(2, 1, 0), "OK"),
+    rcpt_ok: t(250, s(2, 1, 5), "OK"),
+    data_go: u(354, None, "Start mail input; end with <CRLF>.<CRLF>"),
+    queued: u(250, s(2, 0, 0), "Message queued with id {id}."),
+    quit: u(221, s(2, 0, 0), "Bye."),
+    rset: u(250, s(2, 0, 0), "OK"),
+    need_ehlo: u(503, s(5, 5, 1), "Polite people say EHLO first."),
+    need_mail: u(503, s(5, 5, 1), "MAIL is required first."),
+    need_rcpt: u(503, s(5, 5, 1), "RCPT is required first."),
+    no_valid_recipients: u(503, s(5, 5, 1), "RCPT is required first."),
+    relay_denied: t(550, s(5, 1, 2), "Relay not allowed."),
+    relay_denied_auth: None,
+    relay_denied_pop: None,
+    access_denied: t(550, s(5, 1, 2), "Relay not allowed."),
+    unknown_user: t(550, s(5, 1, 2), "Mailbox does not exist."),
+    checks_users: true,
+    unknown_user_later: t(550, s(5, 1, 2), "Mailbox does not exist."),
+    greylisted: t(452, s(4, 2, 2), "Greylisted, please try again in a few moments."),
+    blocklisted: u(550, s(5, 7, 1), "Your IP address {ip} is listed on zen.spamhaus.org."),
+    spf_fail: u(550, s(5, 7, 23), "SPF validation failed."),
+    dmarc_reject: u(550, s(5, 7, 1), "DMARC validation failed."),
+    too_big_mail: t(552, s(5, 3, 4), "Message too big for system."),
+    too_big_data: t(552, s(5, 3, 4), "Message too big for system."),
+    null_mx: u(550, s(5, 1, 10), "Domain {domain} does not accept mail."),
+    domain_not_found: u(451, s(4, 4, 3), "Unable to verify address at this time."),
+    loops: "Mail for {domain} loops back to this server.",
+    rules: RuleNames {
+        mynetworks: "session.rcpt.relay (trusted IP)",
+        sasl: "session.rcpt.relay (authenticated_as)",
+        pop: "(not supported)",
+        destination: "recipient in a local domain",
+        deny: "session.rcpt.relay = false",
+    },
+    queue: Queue { lifetime: 5 * DAY, warn_after: Some(DAY), schedule: Schedule::Stalwart, verified: false },
+    received: ReceivedStyle::Stalwart,
+    dsn: DsnStyle::Stalwart,
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::named::Named;
+    use crate::time::Secs;
+
+    #[test]
+    fn relay_refusals_match_the_cross_implementation_table() {
+        let v = Vars { rcpt: "victim@elsewhere.example", ..Vars::default() };
+        let line = |f: Flavour| spec(f).relay_denied.reply(&v).to_string();
+        assert_eq!(line(Flavour::Postfix), "554 5.7.1 <victim@elsewhere.example>: Relay access denied");
+        assert_eq!(
+            spec(Flavour::Postfix).relay_denied.reply_with_code(454, &v).to_string(),
+            "454 4.7.1 <victim@elsewhere.example>: Relay access denied"
+        );
+        assert_eq!(line(Flavour::Sendmail), "550 5.7.1 <victim@elsewhere.example>... Relaying denied");
+        assert_eq!(
+            spec(Flavour::Sendmail).relay_denied_auth.unwrap().reply(&v).to_string(),
+            "550 5.7.1 <victim@elsewhere.example>... Relaying denied. Proper authentication required."
+        );
+        assert_eq!(line(Flavour::Exim), "550 relay not permitted");
+        assert_eq!(line(Flavour::Exchange), "550 5.7.54 SMTP; Unable to relay recipient in non-accepted domain");
+        assert_eq!(line(Flavour::Exchange2010), "550 5.7.1 Unable to relay");
+        assert_eq!(line(Flavour::Qmail), "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)");
+        assert_eq!(line(Flavour::Stalwart), "550 5.1.2 Relay not allowed.");
+        for f in Flavour::ALL {
+            assert!(spec(*f).relay_denied.verified, "{f}: relay refusal must be sourced");
+        }
+    }
+
+    #[test]
+    fn postfix_backoff_doubles_to_the_cap() {
+        let s = spec(Flavour::Postfix).queue.schedule;
+        let waits: Vec<Secs> = (1..=6).map(|n| s.wait(n, 0)).collect();
+        assert_eq!(waits, [300, 600, 1200, 2400, 4000, 4000]);
+        assert_eq!(spec(Flavour::Postfix).queue.lifetime, 5 * DAY);
+        assert_eq!(Schedule::Qmail.wait(1, 0), 400);
+        assert_eq!(Schedule::Qmail.wait(2, 400), 1200);
+    }
+}

@@ -1,0 +1,58 @@
+//! # Mailpath simulation core
+//!
+//! A pure, deterministic model of the path an email takes — mail program, provider's server, DNS, an optional
+//! middle-man, the recipient's server, the mailbox and the recipient's mail program — as real mail servers
+//! (Postfix first; Sendmail, Exim, Exchange, qmail and Stalwart as data) decide and word it.
+//!
+//! ```
+//! use mailpath_core::{presets, run, Ending};
+//!
+//! let scenario = presets::get("outlook-express").unwrap().scenario();
+//! let trace = run(&scenario);
+//! assert_eq!(trace.outcome.ending, Ending::Refused);
+//! let (_, decision) = trace.first_refusal().unwrap();
+//! assert_eq!(decision.rule, "Basic_check_rcpt: Relaying denied");
+//! ```
+//!
+//! Layers, each using only those above it:
+//! 1. vocabulary: [`addr`], [`reply`], [`codes`], [`command`], [`dns`], [`net`], [`time`], [`trace`], [`scenario`];
+//! 2. rules: [`world`], [`flavour`], [`flavours`], [`policy`], [`message`], [`dsn`], [`mua`], [`explain`];
+//! 3. engine: [`server`], [`session`], [`mailbox`], `sim` and `relay` (through [`run`]);
+//! 4. scenarios: [`fields`], [`json`], [`presets`], [`whatif`].
+
+pub mod named;
+
+pub mod addr;
+pub mod codes;
+pub mod command;
+pub mod dns;
+pub mod net;
+pub mod reply;
+pub mod rng;
+pub mod scenario;
+pub mod time;
+pub mod trace;
+
+pub mod dsn;
+pub mod flavour;
+pub mod flavours;
+pub mod ids;
+pub mod message;
+pub mod mua;
+pub mod policy;
+pub mod world;
+
+pub mod presets;
+pub mod report;
+
+pub mod mailbox;
+mod outcome;
+pub mod record;
+mod relay;
+pub mod server;
+pub mod session;
+mod sim;
+
+pub use scenario::Scenario;
+pub use sim::run;
+pub use trace::{Ending, Event, EventKind, Outcome, Trace, Verdict, Why};

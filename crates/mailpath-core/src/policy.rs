@@ -1,0 +1,409 @@
+//! The relay decision at `RCPT TO`, per recipient, as Postfix's `smtpd_check.c` makes it (RFC 5321 §3.6.2).
+//!
+//! Postfix evaluates restriction lists in order; the first `permit` or `reject` ends a list. The same lists
+//! describe every flavour (the §1.1 procedure is the same everywhere); only the words differ, and they come from
+//! [`crate::flavours`]. The lists are data, so the conformance harness can write them into a real `main.cf`.
+
+use crate::addr::{literal_ipv4, Address};
+use crate::dns::{Answer, Zone};
+use crate::flavour::{Spec, Tpl, Vars};
+use crate::net::any_contains;
+use crate::reply::Reply;
+use crate::scenario::{Flavour, Policy};
+use crate::time::Secs;
+use crate::trace::{Decision, Facts, Verdict, Why};
+use crate::world::ServerConfig;
+use std::net::Ipv4Addr;
+
+/// Where an address resolves for one server (Postfix trivial-rewrite's address classes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resolved {
+    /// The local part after rewriting.
+    pub local: String,
+    /// The domain after rewriting.
+    pub domain: String,
+    /// Final destination here: `Some(true)` virtual mailbox domain, `Some(false)` local (`mydestination`).
+    pub final_class: Option<bool>,
+    /// One of the relay domains.
+    pub relay: bool,
+    /// Sender-specified routing (`%`, `!`, `@` in the local part, source route).
+    pub routed: bool,
+}
+
+/// Resolves `addr` against `server`'s domains: percent hack, bang paths, source routes and `@myorigin` as
+/// Postfix's defaults (`allow_percent_hack`, `swap_bangpath`, `append_at_myorigin`) do.
+pub fn resolve(addr: &Address, server: &ServerConfig) -> Resolved {
+    let mut routed = !addr.route().is_empty();
+    let mut local = addr.local().to_string();
+    let mut domain = match addr.domain() {
+        Some(d) => d.to_string(),
+        None => {
+            if let Some((site, user)) = local.clone().split_once('!') {
+                local = user.to_string();
+                site.to_ascii_lowercase()
+            } else if let Some((user, site)) = local.clone().rsplit_once(['%', '@']) {
+                local = user.to_string();
+                site.to_ascii_lowercase()
+            } else {
+                server.hostname.to_string()
+            }
+        }
+    };
+    // While the domain is this server's own, strip it and look for routing in the local part.
+    while is_local(&domain, server) {
+        let (user, site) = if let Some((u, d)) = local.rsplit_once('@') {
+            (u.to_string(), d.to_string())
+        } else if let Some((u, d)) = local.rsplit_once('%') {
+            (u.to_string(), d.to_string())
+        } else if let Some((d, u)) = local.split_once('!') {
+            (u.to_string(), d.to_string())
+        } else {
+            break;
+        };
+        routed = true;
+        local = user;
+        domain = site.to_ascii_lowercase();
+    }
+    if local.contains(['@', '%', '!']) {
+        routed = true;
+    }
+    let final_class = if let Some(d) = server.final_domain(&domain) {
+        Some(d.is_virtual)
+    } else if literal_ipv4(&domain) == Some(server.ip) {
+        Some(false)
+    } else {
+        None
+    };
+    let relay = final_class.is_none() && server.is_relay_domain(&domain);
+    Resolved { local, domain, final_class, relay, routed }
+}
+
+fn is_local(domain: &str, server: &ServerConfig) -> bool {
+    server.final_domain(domain).is_some() || literal_ipv4(domain) == Some(server.ip)
+}
+
+/// One entry of a Postfix restriction list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Restriction {
+    /// `permit_mynetworks`.
+    PermitMynetworks,
+    /// `permit_sasl_authenticated`.
+    PermitSaslAuthenticated,
+    /// `check_client_access` on the POP-before-SMTP table.
+    PermitPopBeforeSmtp,
+    /// `check_client_access` on the exempt clients (own backup MX).
+    PermitExempt,
+    /// `reject_unauth_destination`.
+    RejectUnauthDestination,
+    /// `defer_unauth_destination`.
+    DeferUnauthDestination,
+    /// `reject_unknown_recipient_domain`.
+    RejectUnknownRecipientDomain,
+    /// `reject_rbl_client zen.spamhaus.org`.
+    RejectRblClient,
+    /// `check_policy_service` with an SPF policy daemon.
+    CheckSpf,
+    /// `check_policy_service` with postgrey.
+    CheckGreylist,
+    /// `reject`.
+    Reject,
+}
+
+impl Restriction {
+    /// How it is written in `main.cf`.
+    pub fn postfix_name(self) -> &'static str {
+        match self {
+            Restriction::PermitMynetworks => "permit_mynetworks",
+            Restriction::PermitSaslAuthenticated => "permit_sasl_authenticated",
+            Restriction::PermitPopBeforeSmtp => "check_client_access cidr:/etc/postfix/pop-before-smtp",
+            Restriction::PermitExempt => "check_client_access cidr:/etc/postfix/exempt",
+            Restriction::RejectUnauthDestination => "reject_unauth_destination",
+            Restriction::DeferUnauthDestination => "defer_unauth_destination",
+            Restriction::RejectUnknownRecipientDomain => "reject_unknown_recipient_domain",
+            Restriction::RejectRblClient => "reject_rbl_client zen.spamhaus.org",
+            Restriction::CheckSpf => "check_policy_service unix:private/policyd-spf",
+            Restriction::CheckGreylist => "check_policy_service inet:127.0.0.1:10023",
+            Restriction::Reject => "reject",
+        }
+    }
+}
+
+/// The restriction lists of one SMTP service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lists {
+    /// `smtpd_relay_restrictions` (evaluated first).
+    pub relay: Vec<Restriction>,
+    /// `smtpd_recipient_restrictions`.
+    pub recipient: Vec<Restriction>,
+    /// `smtpd_reject_unlisted_recipient`.
+    pub reject_unlisted: bool,
+}
+
+/// The lists a server uses on port 25 (`submission` false) or on its submission service.
+pub fn lists(server: &ServerConfig, submission: bool) -> Lists {
+    use Restriction::*;
+    let st = &server.settings;
+    let mut recipient = Vec::new();
+    if st.reject_unknown_domain && st.flavour == Flavour::Postfix {
+        recipient.push(RejectUnknownRecipientDomain);
+    }
+    if submission {
+        recipient.extend([PermitSaslAuthenticated, Reject]);
+        return Lists { relay: Vec::new(), recipient, reject_unlisted: false };
+    }
+    let mut relay = vec![PermitMynetworks, PermitSaslAuthenticated];
+    if st.pop_before_smtp {
+        relay.push(PermitPopBeforeSmtp);
+    }
+    relay.push(match (st.flavour, st.policy) {
+        (Flavour::Postfix, Policy::Defer) => DeferUnauthDestination,
+        _ => RejectUnauthDestination,
+    });
+    if st.rbl || st.spf || st.greylisting {
+        recipient.extend([PermitMynetworks, PermitSaslAuthenticated]);
+        if !server.exempt.is_empty() {
+            recipient.push(PermitExempt);
+        }
+        if st.rbl {
+            recipient.push(RejectRblClient);
+        }
+        if st.spf {
+            recipient.push(CheckSpf);
+        }
+        if st.greylisting {
+            recipient.push(CheckGreylist);
+        }
+    }
+    Lists { relay, recipient, reject_unlisted: true }
+}
+
+/// Where a client stands with greylisting for one (client, sender, recipient) triplet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grey {
+    /// Seen long enough ago: pass.
+    Passed,
+    /// New or too soon: defer.
+    Wait,
+}
+
+/// Everything the decision looks at.
+#[derive(Debug, Clone, Copy)]
+pub struct RcptContext<'a> {
+    /// The server deciding.
+    pub server: &'a ServerConfig,
+    /// Its flavour's words.
+    pub spec: &'a Spec,
+    /// On the submission service (587/465)?
+    pub submission: bool,
+    /// The client's address.
+    pub client_ip: Ipv4Addr,
+    /// The client's EHLO name.
+    pub helo: &'a str,
+    /// The client logged in.
+    pub authenticated: bool,
+    /// A fresh POP-before-SMTP login from this address.
+    pub pop_fresh: bool,
+    /// The envelope sender (`None` for `<>`).
+    pub sender: Option<&'a Address>,
+    /// DNS.
+    pub zone: &'a Zone,
+    /// Now.
+    pub t: Secs,
+    /// Greylisting state for this triplet.
+    pub grey: Grey,
+}
+
+enum Step {
+    Permit(Why, &'static str),
+    Dunno,
+    Stop(Verdict, Why, String, Reply),
+}
+
+/// Decides about `rcpt` at `RCPT TO`: the decision (facts, rule, verdict) and the reply to send.
+pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
+    let server = ctx.server;
+    let r = resolve(rcpt, server);
+    let pop_used = server.settings.pop_before_smtp && !ctx.submission;
+    let facts = Facts {
+        authenticated: ctx.authenticated,
+        trusted: any_contains(&server.mynetworks, ctx.client_ip),
+        pop_fresh: pop_used.then_some(ctx.pop_fresh),
+        final_domain: r.final_class.is_some(),
+        relay_domain: r.relay,
+        routed: r.routed,
+    };
+    let ip = ctx.client_ip.to_string();
+    let from = ctx.sender.map_or(String::new(), |a| a.raw().to_string());
+    let v = Vars {
+        host: server.hostname,
+        rcpt: rcpt.raw(),
+        from: &from,
+        ip: &ip,
+        helo: ctx.helo,
+        domain: &r.domain,
+        ..Vars::default()
+    };
+    let list = lists(server, ctx.submission);
+
+    let mut fired: Option<(Why, &'static str)> = None;
+    for (i, restrictions) in [&list.relay, &list.recipient].into_iter().enumerate() {
+        for &res in restrictions {
+            match step(ctx, res, &facts, &r, &v) {
+                Step::Permit(why, name) => {
+                    // The relay list's permit decides relaying; the recipient list may still reject.
+                    if i == 0 || fired.is_none() {
+                        fired.get_or_insert((why, name));
+                    }
+                    break;
+                }
+                Step::Dunno => {}
+                Step::Stop(verdict, why, rule, reply) => {
+                    return (Decision { rcpt: rcpt.raw().to_string(), facts, verdict, rule, why }, reply);
+                }
+            }
+        }
+    }
+    if list.reject_unlisted && ctx.spec.checks_users {
+        if let Some(table) = unlisted(server, &r) {
+            let reply = ctx.spec.unknown_user.reply(&Vars { table, ..v });
+            let d = Decision {
+                rcpt: rcpt.raw().to_string(),
+                facts,
+                verdict: verdict_of(&reply),
+                rule: "reject_unlisted_recipient".into(),
+                why: Why::UserUnknown,
+            };
+            return (d, reply);
+        }
+    }
+    let (why, rule) = fired.unwrap_or(if facts.final_domain {
+        (Why::FinalDestination, ctx.spec.rules.destination)
+    } else {
+        (Why::RelayDomain, ctx.spec.rules.destination)
+    });
+    let d = Decision { rcpt: rcpt.raw().to_string(), facts, verdict: Verdict::Accept, rule: rule.into(), why };
+    (d, ctx.spec.rcpt_ok.reply(&v))
+}
+
+fn verdict_of(reply: &Reply) -> Verdict {
+    match reply.code / 100 {
+        2 | 3 => Verdict::Accept,
+        4 => Verdict::Defer,
+        _ => Verdict::Refuse,
+    }
+}
+
+fn stop(tpl: &Tpl, why: Why, rule: &str, v: &Vars) -> Step {
+    let reply = tpl.reply(v);
+    Step::Stop(verdict_of(&reply), why, rule.into(), reply)
+}
+
+fn step(ctx: &RcptContext, res: Restriction, facts: &Facts, r: &Resolved, v: &Vars) -> Step {
+    let spec = ctx.spec;
+    let names = &spec.rules;
+    let flavour_name = |postfix: &'static str, other: &'static str| {
+        if ctx.server.settings.flavour == Flavour::Postfix {
+            postfix
+        } else {
+            other
+        }
+    };
+    match res {
+        Restriction::PermitMynetworks if facts.trusted => Step::Permit(Why::TrustedNetwork, names.mynetworks),
+        Restriction::PermitSaslAuthenticated if facts.authenticated => Step::Permit(Why::Authenticated, names.sasl),
+        Restriction::PermitPopBeforeSmtp if ctx.pop_fresh => Step::Permit(Why::PopBeforeSmtp, names.pop),
+        Restriction::PermitExempt if any_contains(&ctx.server.exempt, ctx.client_ip) => Step::Dunno,
+        Restriction::RejectUnauthDestination | Restriction::DeferUnauthDestination => {
+            if facts.domain_handled() {
+                return Step::Dunno;
+            }
+            let why = if facts.routed && (facts.final_domain || facts.relay_domain) {
+                Why::SenderRouting
+            } else {
+                Why::RelayDenied
+            };
+            let tpl = if ctx.server.settings.pop_before_smtp && spec.relay_denied_pop.is_some() {
+                spec.relay_denied_pop.unwrap_or(spec.relay_denied)
+            } else if ctx.server.settings.sasl && spec.relay_denied_auth.is_some() {
+                spec.relay_denied_auth.unwrap_or(spec.relay_denied)
+            } else {
+                spec.relay_denied
+            };
+            if res == Restriction::DeferUnauthDestination {
+                let reply = tpl.reply_with_code(tpl.code - 100, v);
+                let why = if why == Why::RelayDenied { Why::RelayDeferred } else { why };
+                Step::Stop(Verdict::Defer, why, "defer_unauth_destination".into(), reply)
+            } else {
+                stop(&tpl, why, names.deny, v)
+            }
+        }
+        Restriction::Reject => {
+            stop(&spec.access_denied, Why::SubmissionNeedsAuth, flavour_name("reject", names.deny), v)
+        }
+        Restriction::RejectUnknownRecipientDomain if r.final_class.is_none() => match ctx.zone.mx(&r.domain, ctx.t) {
+            Answer::Found(mx) if mx.iter().any(|m| m.exchange.is_empty()) => {
+                stop(&spec.null_mx, Why::NullMx, "reject_unknown_recipient_domain", v)
+            }
+            Answer::Found(mx) if !mx.is_empty() || matches!(ctx.zone.a(&r.domain, ctx.t), Answer::Found(Some(_))) => {
+                Step::Dunno
+            }
+            Answer::TempFail => stop(&spec.domain_not_found, Why::DnsTempFail, "reject_unknown_recipient_domain", v),
+            _ => stop(&spec.domain_not_found, Why::NoSuchDomain, "reject_unknown_recipient_domain", v),
+        },
+        Restriction::RejectRblClient if ctx.zone.is_blocklisted(ctx.client_ip) => {
+            stop(&spec.blocklisted, Why::Blocklisted, "reject_rbl_client zen.spamhaus.org", v)
+        }
+        Restriction::CheckSpf => {
+            let domain = ctx.sender.and_then(|s| s.domain()).unwrap_or("");
+            match ctx.zone.spf_allows(domain, ctx.client_ip) {
+                Some(false) => stop(&spec.spf_fail, Why::SpfFail, "check_policy_service (policyd-spf)", v),
+                _ => Step::Dunno,
+            }
+        }
+        Restriction::CheckGreylist if ctx.grey == Grey::Wait => {
+            let v = Vars { domain: &r.domain, ..*v };
+            stop(&spec.greylisted, Why::Greylisted, "check_policy_service (postgrey)", &v)
+        }
+        _ => Step::Dunno,
+    }
+}
+
+/// The lookup table that does not list this recipient, if it is a final or checked relay recipient that does
+/// not exist.
+fn unlisted(server: &ServerConfig, r: &Resolved) -> Option<&'static str> {
+    if r.routed {
+        return None;
+    }
+    if let Some(is_virtual) = r.final_class {
+        let known = match server.final_domain(&r.domain) {
+            Some(d) => d.users.iter().any(|u| u.eq_ignore_ascii_case(&r.local)),
+            // An address literal of this host: the local recipient table of its mydestination domains.
+            None => server
+                .final_domains
+                .iter()
+                .filter(|d| !d.is_virtual)
+                .any(|d| d.users.iter().any(|u| u.eq_ignore_ascii_case(&r.local))),
+        };
+        if known {
+            return None;
+        }
+        return Some(if is_virtual { "virtual mailbox table" } else { "local recipient table" });
+    }
+    if r.relay {
+        let full = format!("{}@{}", r.local, r.domain);
+        if let Some(list) = &server.relay_recipients {
+            if !list.iter().any(|a| a.eq_ignore_ascii_case(&full)) {
+                return Some("relay recipient table");
+            }
+        }
+    }
+    None
+}
+
+/// Whether the mailbox `local@domain` exists on this server (for delivery after acceptance).
+pub fn mailbox_exists(server: &ServerConfig, local: &str, domain: &str) -> bool {
+    server.final_domain(domain).is_some_and(|d| d.users.iter().any(|u| u.eq_ignore_ascii_case(local)))
+}
+
+#[cfg(test)]
+mod tests;

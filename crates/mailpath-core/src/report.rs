@@ -1,0 +1,86 @@
+//! The trace as text and Markdown, for the command line, exports and article authors.
+
+use crate::named::Named;
+use crate::scenario::Scenario;
+use crate::time::offset;
+use crate::trace::{EventKind, Trace};
+use crate::world::host;
+
+/// One line per event, grouped by connection, with the clock.
+pub fn text(s: &Scenario, trace: &Trace) -> String {
+    let mut out = format!("{}\n{}\n\n", s.title, "=".repeat(s.title.chars().count()));
+    let name = |h| host(h, s).name;
+    let mut current_hop = None;
+    for (i, e) in trace.events.iter().enumerate() {
+        if e.hop != current_hop {
+            current_hop = e.hop;
+            if let Some(h) = e.hop {
+                let hop = &trace.hops[h];
+                out.push_str(&format!(
+                    "\n[{}] {} → {} port {} ({})\n",
+                    offset(e.t),
+                    name(hop.from),
+                    name(hop.to),
+                    hop.port,
+                    hop.purpose.label()
+                ));
+            }
+        }
+        let line = describe(s, trace, i);
+        if !line.is_empty() {
+            let stamp = if e.hop.is_none() { format!("[{}] ", offset(e.t)) } else { String::from("  ") };
+            out.push_str(&format!("{stamp}{line}\n"));
+        }
+    }
+    out.push_str(&format!("\nOutcome: {} — {}\n", trace.outcome.ending.label(), trace.outcome.summary));
+    out
+}
+
+/// One event in words.
+pub fn describe(s: &Scenario, trace: &Trace, i: usize) -> String {
+    let e = &trace.events[i];
+    let name = |h| host(h, s).name;
+    match &e.kind {
+        EventKind::Connect { .. } => String::new(),
+        EventKind::Redirected { to } => format!("(the network redirects the connection to {})", name(*to)),
+        EventKind::ConnectFailed { text, .. } => format!("(no connection: {text})"),
+        EventKind::Tls => "(TLS handshake)".into(),
+        EventKind::Command(c) => format!("C: {c}"),
+        EventKind::MessageText { lines, bytes } => format!("C: ({lines} lines, {bytes} bytes of message)\n  C: ."),
+        EventKind::Reply(r) => r.wire_lines().map(|l| format!("S: {l}")).collect::<Vec<_>>().join("\n  "),
+        EventKind::ServerLine(l) => format!("S: {l}"),
+        EventKind::Decision(d) => format!(
+            "   ⟶ {} {}: {} (authenticated: {}, trusted network: {}, domain handled here: {})",
+            d.verdict.label(),
+            d.rcpt,
+            d.rule,
+            yes(d.facts.authenticated),
+            yes(d.facts.trusted),
+            yes(d.facts.domain_handled())
+        ),
+        EventKind::DnsQuery { name: n, rtype } => format!("{} asks DNS: {rtype} {n}?", name(e.actor)),
+        EventKind::DnsAnswer { name: n, answer } => format!("DNS answers for {n}: {}", answer.join(", ")),
+        EventKind::Queued { queue_id } => format!("{} queues the message as {queue_id}", name(e.actor)),
+        EventKind::Deferred { reason, .. } => format!("{} keeps the message: {reason}", name(e.actor)),
+        EventKind::RetryFailed { attempt, reason } => {
+            format!("{} retry #{attempt} failed the same way: {reason}", name(e.actor))
+        }
+        EventKind::NextMx { reason } => format!("{} tries the next MX ({reason})", name(e.actor)),
+        EventKind::Delivered { rcpt } => format!("{} delivers into the mailbox of {rcpt}", name(e.actor)),
+        EventKind::Bounced { reason, .. } => format!("{} returns the message to its sender: {reason}", name(e.actor)),
+        EventKind::DelayWarning { .. } => format!("{} warns the sender that the message is delayed", name(e.actor)),
+        EventKind::BounceDropped { reason } => format!("{} drops the bounce: {reason}", name(e.actor)),
+        EventKind::ErrorDialog { title, text } => format!("[{title}] {text}"),
+        EventKind::TesterVerdict(v) => format!("Relay tester: {v}"),
+        EventKind::Fetched { count } => format!("{count} message(s) fetched"),
+        EventKind::Closed => String::new(),
+    }
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}

@@ -1,0 +1,358 @@
+//! One SMTP server's side of a conversation: a state machine that answers each command as the server's
+//! software would (Postfix smtpd's order of checks; the words from [`crate::flavours`]).
+
+use crate::addr::Address;
+use crate::command::Command;
+use crate::dns::Zone;
+use crate::flavour::{Kw, Spec, Vars};
+use crate::flavours::spec;
+use crate::policy::{decide, Grey, RcptContext};
+use crate::reply::Reply;
+use crate::time::{DateTime, Secs};
+use crate::trace::{Decision, Why};
+use crate::world::{ServerConfig, PASSWORD};
+use std::net::Ipv4Addr;
+
+/// Which SMTP service answers on a port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// Port 25: MTA-to-MTA SMTP.
+    Smtp,
+    /// Port 587: submission with STARTTLS.
+    Submission,
+    /// Port 465: submission over implicit TLS.
+    Submissions,
+}
+
+/// The service a server runs on `port`, if any.
+pub fn service(server: &ServerConfig, port: u16) -> Option<Service> {
+    let sub = server.settings.submission && spec(server.settings.flavour).submission.exists;
+    match port {
+        25 => Some(Service::Smtp),
+        587 if sub => Some(Service::Submission),
+        465 if sub => Some(Service::Submissions),
+        _ => None,
+    }
+}
+
+/// Greylisting memory (postgrey's triplets) shared by every session of a run.
+#[derive(Debug, Clone, Default)]
+pub struct Greylist {
+    seen: Vec<(Ipv4Addr, String, String, Secs)>,
+}
+
+/// postgrey's default `--delay`: a retry passes after 300 seconds.
+pub const GREYLIST_DELAY: Secs = 300;
+
+impl Greylist {
+    fn check(&self, ip: Ipv4Addr, from: &str, rcpt: &str, t: Secs) -> Grey {
+        match self.seen.iter().find(|(i, f, r, _)| *i == ip && f == from && r == rcpt) {
+            Some((.., first)) if t >= first + GREYLIST_DELAY => Grey::Passed,
+            _ => Grey::Wait,
+        }
+    }
+
+    fn remember(&mut self, ip: Ipv4Addr, from: &str, rcpt: &str, t: Secs) {
+        if !self.seen.iter().any(|(i, f, r, _)| *i == ip && f == from && r == rcpt) {
+            self.seen.push((ip, from.to_string(), rcpt.to_string(), t));
+        }
+    }
+}
+
+/// What the server can see of the message at the end of DATA.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MessageFacts<'m> {
+    /// Size in bytes.
+    pub bytes: usize,
+    /// The domain of the `From:` header.
+    pub header_from_domain: &'m str,
+    /// The domain that signed it with DKIM, if any.
+    pub dkim: Option<&'m str>,
+}
+
+/// What a command did besides the reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing more.
+    None,
+    /// TLS starts now.
+    Tls,
+    /// A decision about a recipient.
+    Decision(Decision),
+    /// The message was taken: its queue id.
+    Queued,
+}
+
+/// The server side of one session.
+pub struct ServerSession<'a> {
+    /// The server.
+    pub server: &'a ServerConfig,
+    /// Its flavour's words.
+    pub spec: &'static Spec,
+    /// The service answering.
+    pub service: Service,
+    zone: &'a Zone,
+    client_ip: Ipv4Addr,
+    t: Secs,
+    pop_fresh: bool,
+    helo: Option<String>,
+    /// TLS is up.
+    pub tls: bool,
+    /// The user who logged in, if any.
+    pub auth_user: Option<String>,
+    mail_from: Option<Option<Address>>,
+    accepted: Vec<Address>,
+    rcpt_seen: bool,
+    queue_id: String,
+    /// Why the last refusal happened (for explanations).
+    pub last_why: Option<Why>,
+}
+
+impl<'a> ServerSession<'a> {
+    /// A new session from `client_ip` at time `t`; `pop_fresh` if that address logged in to POP recently.
+    pub fn new(
+        server: &'a ServerConfig,
+        service: Service,
+        zone: &'a Zone,
+        client_ip: Ipv4Addr,
+        t: Secs,
+        pop_fresh: bool,
+        queue_id: String,
+    ) -> Self {
+        ServerSession {
+            server,
+            spec: spec(server.settings.flavour),
+            service,
+            zone,
+            client_ip,
+            t,
+            pop_fresh,
+            helo: None,
+            tls: service == Service::Submissions,
+            auth_user: None,
+            mail_from: None,
+            accepted: Vec::new(),
+            rcpt_seen: false,
+            queue_id,
+            last_why: None,
+        }
+    }
+
+    fn submission(&self) -> bool {
+        self.service != Service::Smtp
+    }
+
+    fn vars<'v>(&'v self, date: &'v str, ip: &'v str) -> Vars<'v> {
+        Vars {
+            host: self.server.hostname,
+            helo: self.helo.as_deref().unwrap_or(""),
+            ip,
+            id: &self.queue_id,
+            date,
+            ..Vars::default()
+        }
+    }
+
+    /// The 220 greeting.
+    pub fn greeting(&self) -> Reply {
+        let date = DateTime::at(self.t).to_string();
+        let ip = self.client_ip.to_string();
+        self.spec.greeting.reply(&self.vars(&date, &ip))
+    }
+
+    /// Whether STARTTLS is offered now.
+    pub fn offers_tls(&self) -> bool {
+        self.server.settings.tls && !self.tls && self.spec.keywords.contains(&Kw::StartTls)
+    }
+
+    /// Whether AUTH is offered now.
+    pub fn offers_auth(&self) -> bool {
+        let sasl = self.server.settings.sasl || self.submission();
+        let needs_tls = self.submission() || self.spec.auth_after_tls;
+        sasl && self.spec.keywords.iter().any(|k| matches!(k, Kw::Auth(_))) && (self.tls || !needs_tls)
+    }
+
+    fn tls_required(&self) -> bool {
+        self.submission() && self.spec.submission.tls_required && !self.tls
+    }
+
+    fn ehlo(&self) -> Reply {
+        let date = DateTime::at(self.t).to_string();
+        let ip = self.client_ip.to_string();
+        let v = self.vars(&date, &ip);
+        let mut lines = vec![crate::flavour::fill(self.spec.ehlo_line, &v)];
+        for kw in self.spec.keywords {
+            match kw {
+                Kw::Always(k) => lines.push((*k).to_string()),
+                Kw::Size => lines.push(format!("SIZE {}", u64::from(self.server.settings.size_limit_kb) * 1024)),
+                Kw::StartTls if self.offers_tls() => lines.push("STARTTLS".into()),
+                Kw::Auth(mechs) if self.offers_auth() => lines.push(format!("AUTH {mechs}")),
+                _ => {}
+            }
+        }
+        Reply { code: 250, status: None, lines }
+    }
+
+    /// Answers one command.
+    pub fn handle(&mut self, cmd: &Command, greylist: &mut Greylist, msg: &MessageFacts) -> (Reply, Effect) {
+        let date = DateTime::at(self.t).to_string();
+        let ip = self.client_ip.to_string();
+        let spec = self.spec;
+        let plain = |tpl: &crate::flavour::Tpl, s: &Self| tpl.reply(&s.vars(&date, &ip));
+        self.last_why = None;
+        match cmd {
+            Command::Ehlo(name) => {
+                self.helo = Some(name.clone());
+                self.mail_from = None;
+                self.accepted.clear();
+                (self.ehlo(), Effect::None)
+            }
+            Command::Quit => (plain(&spec.quit, self), Effect::None),
+            Command::Rset => {
+                self.mail_from = None;
+                self.accepted.clear();
+                self.rcpt_seen = false;
+                (plain(&spec.rset, self), Effect::None)
+            }
+            _ if self.helo.is_none() => (plain(&spec.need_ehlo, self), Effect::None),
+            Command::StartTls if self.offers_tls() => {
+                self.tls = true;
+                self.helo = None;
+                (plain(&spec.starttls, self), Effect::Tls)
+            }
+            Command::StartTls => (plain(&spec.not_offered, self), Effect::None),
+            _ if self.tls_required() => {
+                self.last_why = Some(Why::TlsRequired);
+                (plain(&spec.tls_first, self), Effect::None)
+            }
+            Command::AuthPlain { user, password } => {
+                if !self.offers_auth() {
+                    self.last_why = Some(Why::AuthUnavailable);
+                    (plain(&spec.auth_not_enabled, self), Effect::None)
+                } else if self.auth_user.is_some() {
+                    (
+                        Reply::new(503, Some(crate::reply::Status::new(5, 5, 1)), "Error: already authenticated"),
+                        Effect::None,
+                    )
+                } else if password == PASSWORD && self.server.has_account(user) {
+                    self.auth_user = Some(user.clone());
+                    (plain(&spec.auth_ok, self), Effect::None)
+                } else {
+                    self.last_why = Some(Why::AuthFailed);
+                    (plain(&spec.auth_failed, self), Effect::None)
+                }
+            }
+            Command::Mail { from, size } => self.mail(from, *size, &date, &ip),
+            Command::Rcpt(to) => self.rcpt(to, greylist, &date, &ip),
+            Command::Data => {
+                if self.accepted.is_empty() {
+                    let tpl = if self.rcpt_seen { &spec.no_valid_recipients } else { &spec.need_rcpt };
+                    (plain(tpl, self), Effect::None)
+                } else {
+                    (plain(&spec.data_go, self), Effect::None)
+                }
+            }
+            Command::EndOfData => self.end_of_data(msg, &date, &ip),
+        }
+    }
+
+    fn mail(&mut self, from: &str, size: Option<usize>, date: &str, ip: &str) -> (Reply, Effect) {
+        let spec = self.spec;
+        if self.submission() && self.auth_user.is_none() {
+            if let Some(tpl) = spec.submission.auth_required_at_mail {
+                self.last_why = Some(Why::AuthRequired);
+                return (tpl.reply(&self.vars(date, ip)), Effect::None);
+            }
+        }
+        let limit = self.server.settings.size_limit_kb as usize * 1024;
+        if size.is_some_and(|n| n > limit) {
+            self.last_why = Some(Why::TooBig);
+            return (spec.too_big_mail.reply(&self.vars(date, ip)), Effect::None);
+        }
+        let parsed = if from.is_empty() { None } else { Address::parse(from).ok() };
+        self.mail_from = Some(parsed);
+        self.accepted.clear();
+        self.rcpt_seen = false;
+        let v = Vars { from, ..self.vars(date, ip) };
+        (spec.mail_ok.reply(&v), Effect::None)
+    }
+
+    fn rcpt(&mut self, to: &str, greylist: &mut Greylist, date: &str, ip: &str) -> (Reply, Effect) {
+        let Some(sender) = self.mail_from.clone() else {
+            return (self.spec.need_mail.reply(&self.vars(date, ip)), Effect::None);
+        };
+        self.rcpt_seen = true;
+        let Ok(rcpt) = Address::parse(to) else {
+            let r = Reply::new(501, Some(crate::reply::Status::new(5, 1, 3)), "Bad recipient address syntax");
+            return (r, Effect::None);
+        };
+        let from = sender.as_ref().map_or("", |a| a.raw());
+        let grey = greylist.check(self.client_ip, from, rcpt.raw(), self.t);
+        let ctx = RcptContext {
+            server: self.server,
+            spec: self.spec,
+            submission: self.submission(),
+            client_ip: self.client_ip,
+            helo: self.helo.as_deref().unwrap_or(""),
+            authenticated: self.auth_user.is_some(),
+            pop_fresh: self.pop_fresh,
+            sender: sender.as_ref(),
+            zone: self.zone,
+            t: self.t,
+            grey,
+        };
+        let (decision, reply) = decide(&ctx, &rcpt);
+        if decision.why == Why::Greylisted {
+            greylist.remember(self.client_ip, from, rcpt.raw(), self.t);
+        }
+        if reply.code / 100 == 2 {
+            self.accepted.push(rcpt);
+        } else {
+            self.last_why = Some(decision.why);
+        }
+        (reply, Effect::Decision(decision))
+    }
+
+    fn end_of_data(&mut self, msg: &MessageFacts, date: &str, ip: &str) -> (Reply, Effect) {
+        let spec = self.spec;
+        let (reply, why) = {
+            let v = self.vars(date, ip);
+            if msg.bytes > self.server.settings.size_limit_kb as usize * 1024 {
+                (spec.too_big_data.reply(&v), Some(Why::TooBig))
+            } else if self.dmarc_rejects(msg) {
+                (spec.dmarc_reject.reply(&Vars { domain: msg.header_from_domain, ..v }), Some(Why::DmarcReject))
+            } else {
+                (spec.queued.reply(&v), None)
+            }
+        };
+        self.last_why = why;
+        let effect = if why.is_none() { Effect::Queued } else { Effect::None };
+        (reply, effect)
+    }
+
+    /// DMARC (RFC 7489): the From: domain asks for rejection and neither DKIM nor SPF passes aligned with it.
+    fn dmarc_rejects(&self, msg: &MessageFacts) -> bool {
+        let st = &self.server.settings;
+        let spared = crate::net::any_contains(&self.server.mynetworks, self.client_ip)
+            || crate::net::any_contains(&self.server.exempt, self.client_ip)
+            || self.auth_user.is_some();
+        if !st.dmarc || spared || !self.zone.dmarc_rejects(msg.header_from_domain) {
+            return false;
+        }
+        let dkim_aligned = msg.dkim.is_some_and(|d| d.eq_ignore_ascii_case(msg.header_from_domain));
+        let mail_domain = self.mail_from.as_ref().and_then(|a| a.as_ref()).and_then(|a| a.domain()).unwrap_or("");
+        let spf_aligned = mail_domain.eq_ignore_ascii_case(msg.header_from_domain)
+            && self.zone.spf_allows(mail_domain, self.client_ip) == Some(true);
+        !(dkim_aligned || spf_aligned)
+    }
+
+    /// Recipients accepted so far in this transaction.
+    pub fn accepted(&self) -> &[Address] {
+        &self.accepted
+    }
+
+    /// The queue id this session's message gets.
+    pub fn queue_id(&self) -> &str {
+        &self.queue_id
+    }
+}

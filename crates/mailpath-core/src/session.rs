@@ -1,0 +1,411 @@
+//! One SMTP conversation between a client (a mail program, a server passing mail on, a spammer's tool or an
+//! open-relay tester) and a server, written into the trace command by command.
+
+use crate::command::Command;
+use crate::dns::Zone;
+use crate::record::Recorder;
+use crate::reply::Reply;
+use crate::scenario::Program;
+use crate::server::{service, Effect, Greylist, MessageFacts, ServerSession, Service};
+use crate::time::Secs;
+use crate::trace::{ConnectFailure, Decision, EventKind, HopResult, Purpose, Why};
+use crate::world::{HostId, ServerConfig};
+use std::net::Ipv4Addr;
+
+/// Who the client is; decides how it reacts to replies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientKind {
+    /// A person's mail program: gives up at the first refusal and shows an error.
+    Mua(Program),
+    /// A mail server passing the message on: decides per recipient, retries later on 4xx.
+    Mta,
+    /// A spammer's tool: pushes on regardless.
+    Spammer,
+    /// nmap's smtp-open-relay script.
+    Tester,
+}
+
+/// How the client uses TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Never.
+    Off,
+    /// STARTTLS, and give up if it is not offered (a mail program set to use TLS).
+    Required,
+    /// STARTTLS when offered (servers between themselves).
+    Opportunistic,
+    /// TLS from the first byte (port 465).
+    Implicit,
+}
+
+/// What the client is going to do.
+#[derive(Debug, Clone)]
+pub struct Plan<'a> {
+    /// Who.
+    pub kind: ClientKind,
+    /// From which host.
+    pub from: HostId,
+    /// From which address.
+    pub ip: Ipv4Addr,
+    /// Its EHLO name.
+    pub helo: &'a str,
+    /// To which port.
+    pub port: u16,
+    /// TLS use.
+    pub tls: TlsMode,
+    /// Log in as (user, password).
+    pub login: Option<(&'a str, &'a str)>,
+    /// The reverse path (`""` for `<>`).
+    pub mail_from: &'a str,
+    /// The recipients.
+    pub rcpts: &'a [String],
+    /// What the server can see of the message.
+    pub message: MessageFacts<'a>,
+    /// Lines of message text.
+    pub lines: usize,
+    /// What for.
+    pub purpose: Purpose,
+}
+
+/// How the session ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum End {
+    /// No TCP connection (or no greeting).
+    NoConnection(ConnectFailure, String),
+    /// The server refused the whole session (greeting, EHLO, TLS, AUTH, MAIL, DATA or end of data).
+    Refused,
+    /// The client gave up (a mail program after a refusal).
+    GaveUp,
+    /// The server took the message for the accepted recipients.
+    Queued(String),
+    /// Nothing was sent (every recipient refused), or a probe finished.
+    Done,
+}
+
+/// One recipient's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RcptResult {
+    /// The recipient.
+    pub rcpt: String,
+    /// The reply to its RCPT TO (or to the session-level refusal that stopped it).
+    pub reply: Reply,
+    /// The command that reply answered.
+    pub command: &'static str,
+    /// The event of that reply.
+    pub event: usize,
+    /// The decision, if the server made one at RCPT.
+    pub decision: Option<Decision>,
+}
+
+/// What came of a session.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The hop.
+    pub hop: usize,
+    /// How it ended.
+    pub end: End,
+    /// Per recipient (only those the server answered).
+    pub rcpts: Vec<RcptResult>,
+    /// A session-level refusal: the reply, the command and its event.
+    pub refusal: Option<(Reply, &'static str, usize)>,
+    /// Why the refusal happened.
+    pub why: Option<Why>,
+    /// TLS was used.
+    pub tls: bool,
+    /// The client logged in.
+    pub auth: bool,
+    /// The server was reached on its submission service.
+    pub submission: bool,
+    /// The tester's summary, for a probe.
+    pub tester: Option<String>,
+}
+
+/// Everything shared with the rest of the run.
+pub struct Env<'a> {
+    /// DNS.
+    pub zone: &'a Zone,
+    /// The trace.
+    pub rec: &'a mut Recorder,
+    /// Greylisting memory.
+    pub greylist: &'a mut Greylist,
+    /// Now.
+    pub t: Secs,
+}
+
+/// Runs one session on an already started hop.
+pub fn run(
+    plan: &Plan,
+    server: &ServerConfig,
+    hop: usize,
+    pop_fresh: bool,
+    queue_id: String,
+    env: &mut Env,
+) -> Outcome {
+    let t = env.t;
+    let host = server.host;
+    let mut out = Outcome {
+        hop,
+        end: End::Done,
+        rcpts: Vec::new(),
+        refusal: None,
+        why: None,
+        tls: false,
+        auth: false,
+        submission: false,
+        tester: None,
+    };
+    let fail = |env: &mut Env, out: &mut Outcome, f: ConnectFailure, why: Why, text: String| {
+        env.rec.push(t, Some(hop), plan.from, EventKind::ConnectFailed { failure: f, text: text.clone() }, Some(why));
+        env.rec.end_hop(hop, HopResult::Failed);
+        out.end = End::NoConnection(f, text);
+        out.why = Some(why);
+    };
+    let target = format!("{}[{}]:{}", server.hostname, server.ip, plan.port);
+    let svc = match service(server, plan.port) {
+        Some(svc) if !server.settings.down.contains(t) => svc,
+        _ => {
+            fail(
+                env,
+                &mut out,
+                ConnectFailure::Refused,
+                Why::ConnectionRefused,
+                format!("connect to {target}: Connection refused"),
+            );
+            return out;
+        }
+    };
+    if svc == Service::Submissions && plan.tls != TlsMode::Implicit {
+        let text = format!("connect to {target}: timed out waiting for the greeting (the port expects TLS first)");
+        fail(env, &mut out, ConnectFailure::TimedOut, Why::TimedOut, text);
+        return out;
+    }
+    out.submission = svc != Service::Smtp;
+    let mut s = ServerSession::new(server, svc, env.zone, plan.ip, t, pop_fresh, queue_id);
+    if s.tls {
+        env.rec.push(t, Some(hop), plan.from, EventKind::Tls, None);
+        out.tls = true;
+    }
+    let greeting = s.greeting();
+    let ev = env.rec.push(t, Some(hop), host, EventKind::Reply(greeting.clone()), None);
+    if greeting.code / 100 != 2 {
+        return refuse(env, &mut out, hop, greeting, "the greeting", ev, None, plan);
+    }
+
+    macro_rules! say {
+        ($cmd:expr) => {{
+            let cmd: Command = $cmd;
+            env.rec.push(t, Some(hop), plan.from, EventKind::Command(cmd.to_string()), None);
+            if cmd == Command::EndOfData {
+                let last = env.rec.events.len() - 1;
+                env.rec.events[last].kind = EventKind::MessageText { lines: plan.lines, bytes: plan.message.bytes };
+            }
+            let (reply, effect) = s.handle(&cmd, env.greylist, &plan.message);
+            let mut decision = None;
+            let tls_started = effect == Effect::Tls;
+            if let Effect::Decision(d) = effect {
+                let why = d.why;
+                env.rec.push(t, Some(hop), host, EventKind::Decision(d.clone()), Some(why));
+                decision = Some(d);
+            }
+            let why = s.last_why;
+            let ev = env.rec.push(t, Some(hop), host, EventKind::Reply(reply.clone()), why);
+            if tls_started {
+                env.rec.push(t, Some(hop), plan.from, EventKind::Tls, None);
+                out.tls = true;
+            }
+            (reply, ev, decision, cmd.stage())
+        }};
+    }
+
+    let (r, ev, _, stage) = say!(Command::Ehlo(plan.helo.to_string()));
+    if r.code / 100 != 2 {
+        return refuse(env, &mut out, hop, r, stage, ev, None, plan);
+    }
+    let tls_wanted = matches!(plan.tls, TlsMode::Required | TlsMode::Opportunistic);
+    if tls_wanted && !s.tls {
+        if s.offers_tls() {
+            let (r, ev, _, stage) = say!(Command::StartTls);
+            if r.code / 100 != 2 {
+                return refuse(env, &mut out, hop, r, stage, ev, None, plan);
+            }
+            let (r, ev, _, stage) = say!(Command::Ehlo(plan.helo.to_string()));
+            if r.code / 100 != 2 {
+                return refuse(env, &mut out, hop, r, stage, ev, None, plan);
+            }
+        } else if plan.tls == TlsMode::Required {
+            out.why = Some(Why::TlsRequired);
+            return give_up(env, &mut out, hop, plan, &mut s, None);
+        }
+    }
+    if let Some((user, password)) = plan.login {
+        let (r, ev, _, stage) = say!(Command::AuthPlain { user: user.into(), password: password.into() });
+        if r.code / 100 != 2 {
+            return refuse(env, &mut out, hop, r, stage, ev, s.last_why, plan);
+        }
+        out.auth = true;
+    }
+    if plan.kind == ClientKind::Tester {
+        return probe(plan, server, &mut s, env, out);
+    }
+    let size = (plan.kind == ClientKind::Mta && server_lists_size(&s)).then_some(plan.message.bytes);
+    let (r, ev, _, stage) = say!(Command::Mail { from: plan.mail_from.to_string(), size });
+    if r.code / 100 != 2 {
+        return refuse(env, &mut out, hop, r, stage, ev, s.last_why, plan);
+    }
+    for rcpt in plan.rcpts {
+        let (r, ev, decision, stage) = say!(Command::Rcpt(rcpt.clone()));
+        let refused = r.code / 100 != 2;
+        out.rcpts.push(RcptResult { rcpt: rcpt.clone(), reply: r.clone(), command: stage, event: ev, decision });
+        if refused && matches!(plan.kind, ClientKind::Mua(_)) {
+            out.why = s.last_why;
+            out.refusal = Some((r, stage, ev));
+            return give_up(env, &mut out, hop, plan, &mut s, Some(ev));
+        }
+    }
+    let any = out.rcpts.iter().any(|r| r.reply.code / 100 == 2);
+    if !any && plan.kind != ClientKind::Spammer {
+        let _ = say!(Command::Quit);
+        env.rec.push(t, Some(hop), plan.from, EventKind::Closed, None);
+        env.rec.end_hop(hop, HopResult::Refused);
+        out.end = End::Done;
+        return out;
+    }
+    let (r, ev, _, stage) = say!(Command::Data);
+    if r.code / 100 != 3 {
+        return refuse(env, &mut out, hop, r, stage, ev, s.last_why, plan);
+    }
+    let (r, ev, _, stage) = say!(Command::EndOfData);
+    if r.code / 100 != 2 {
+        return refuse(env, &mut out, hop, r, stage, ev, s.last_why, plan);
+    }
+    let id = s.queue_id().to_string();
+    let _ = say!(Command::Quit);
+    env.rec.push(t, Some(hop), plan.from, EventKind::Closed, None);
+    let all = out.rcpts.iter().all(|r| r.reply.code / 100 == 2);
+    env.rec.end_hop(hop, if all { HopResult::Accepted } else { HopResult::Partial });
+    out.end = End::Queued(id);
+    out
+}
+
+fn server_lists_size(s: &ServerSession) -> bool {
+    s.spec.keywords.contains(&crate::flavour::Kw::Size)
+}
+
+/// The server refused the session at `stage`: the client quits.
+#[allow(clippy::too_many_arguments)]
+fn refuse(
+    env: &mut Env,
+    out: &mut Outcome,
+    hop: usize,
+    reply: Reply,
+    stage: &'static str,
+    ev: usize,
+    why: Option<Why>,
+    plan: &Plan,
+) -> Outcome {
+    out.why = why.or(out.why);
+    out.refusal = Some((reply.clone(), stage, ev));
+    let t = env.t;
+    let quit = Command::Quit;
+    env.rec.push(t, Some(hop), plan.from, EventKind::Command(quit.to_string()), None);
+    env.rec.push(t, Some(hop), plan.from, EventKind::Closed, None);
+    let result = if reply.code / 100 == 4 { HopResult::Deferred } else { HopResult::Refused };
+    env.rec.end_hop(hop, result);
+    out.end = if matches!(plan.kind, ClientKind::Mua(_)) { End::GaveUp } else { End::Refused };
+    out.clone()
+}
+
+/// A mail program gives up: QUIT and close.
+fn give_up(
+    env: &mut Env,
+    out: &mut Outcome,
+    hop: usize,
+    plan: &Plan,
+    s: &mut ServerSession,
+    _ev: Option<usize>,
+) -> Outcome {
+    let t = env.t;
+    env.rec.push(t, Some(hop), plan.from, EventKind::Command(Command::Quit.to_string()), None);
+    let (r, _) = s.handle(&Command::Quit, env.greylist, &plan.message);
+    env.rec.push(t, Some(hop), s.server.host, EventKind::Reply(r), None);
+    env.rec.push(t, Some(hop), plan.from, EventKind::Closed, None);
+    let deferred = out.refusal.as_ref().is_some_and(|(r, ..)| r.code / 100 == 4);
+    env.rec.end_hop(hop, if deferred { HopResult::Deferred } else { HopResult::Refused });
+    out.end = End::GaveUp;
+    out.clone()
+}
+
+/// The 16 address forms of nmap's smtp-open-relay script (`D` its domain, `H` the server's name, `IP` its
+/// address literal).
+pub fn relay_test_forms(host: &str, ip: Ipv4Addr) -> Vec<(String, String)> {
+    let d = "nmap.scanme.org";
+    let lit = format!("[{ip}]");
+    let from = format!("antispam@{lit}");
+    let mut forms = vec![
+        (String::new(), format!("relaytest@{d}")),
+        (format!("antispam@{d}"), format!("relaytest@{d}")),
+        (format!("antispam@{host}"), format!("relaytest@{d}")),
+    ];
+    for to in [
+        format!("relaytest@{d}"),
+        format!("relaytest%{d}@{lit}"),
+        format!("relaytest%{d}@{host}"),
+        format!("\"relaytest@{d}\""),
+        format!("\"relaytest%{d}\""),
+        format!("relaytest@{d}@{lit}"),
+        format!("\"relaytest@{d}\"@{lit}"),
+        format!("relaytest@{d}@{host}"),
+        format!("@{lit}:relaytest@{d}"),
+        format!("@{host}:relaytest@{d}"),
+        format!("{d}!relaytest"),
+        format!("{d}!relaytest@{lit}"),
+        format!("{d}!relaytest@{host}"),
+    ] {
+        forms.push((from.clone(), to));
+    }
+    forms
+}
+
+fn probe(plan: &Plan, server: &ServerConfig, s: &mut ServerSession, env: &mut Env, mut out: Outcome) -> Outcome {
+    let t = env.t;
+    let hop = out.hop;
+    let mut passed = 0;
+    let mut auth_needed = false;
+    for (from, to) in relay_test_forms(server.hostname, server.ip) {
+        for cmd in [Command::Rset, Command::Mail { from: from.clone(), size: None }, Command::Rcpt(to.clone())] {
+            let is_rcpt = matches!(cmd, Command::Rcpt(_));
+            env.rec.push(t, Some(hop), plan.from, EventKind::Command(cmd.to_string()), None);
+            let (reply, effect) = s.handle(&cmd, env.greylist, &plan.message);
+            let mut decision = None;
+            if let Effect::Decision(d) = effect {
+                env.rec.push(t, Some(hop), server.host, EventKind::Decision(d.clone()), Some(d.why));
+                decision = Some(d);
+            }
+            let ev = env.rec.push(t, Some(hop), server.host, EventKind::Reply(reply.clone()), s.last_why);
+            auth_needed |= reply.code == 530;
+            if is_rcpt {
+                passed += usize::from(reply.code / 100 == 2);
+                out.rcpts.push(RcptResult { rcpt: to.clone(), reply, command: "RCPT TO", event: ev, decision });
+            } else if reply.code / 100 != 2 {
+                out.refusal.get_or_insert((reply, cmd.stage(), ev));
+                break;
+            }
+        }
+    }
+    env.rec.push(t, Some(hop), plan.from, EventKind::Command(Command::Quit.to_string()), None);
+    let (r, _) = s.handle(&Command::Quit, env.greylist, &plan.message);
+    env.rec.push(t, Some(hop), server.host, EventKind::Reply(r), None);
+    env.rec.push(t, Some(hop), plan.from, EventKind::Closed, None);
+    let verdict = if auth_needed {
+        "Server isn't an open relay, authentication needed".to_string()
+    } else if passed > 0 {
+        format!("Server is an open relay ({passed}/16 tests)")
+    } else {
+        "Server doesn't seem to be an open relay, all tests failed".to_string()
+    };
+    env.rec.push(t, None, plan.from, EventKind::TesterVerdict(verdict.clone()), None);
+    env.rec.end_hop(hop, if passed > 0 { HopResult::Accepted } else { HopResult::Refused });
+    out.tester = Some(verdict);
+    out.end = End::Done;
+    out
+}

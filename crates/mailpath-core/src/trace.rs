@@ -1,0 +1,485 @@
+//! The trace: everything that happened, in order, with simulated timestamps. The app, the command line and the
+//! tests only read it.
+
+use crate::named_enum;
+use crate::reply::Reply;
+use crate::time::Secs;
+use crate::world::HostId;
+
+named_enum! {
+    /// The reason behind an event, for explanations in plain words ([`crate::explain`]).
+    pub enum Why {
+        /// The recipient's domain is one this server delivers itself.
+        FinalDestination = "final-destination" / "Recipient domain handled here",
+        /// The recipient's domain is one this server relays to (backup MX, gateway).
+        RelayDomain = "relay-domain" / "Recipient domain relayed by this server",
+        /// The client's address is trusted (mynetworks).
+        TrustedNetwork = "trusted-network" / "Client in trusted networks",
+        /// The client logged in with SMTP AUTH.
+        Authenticated = "authenticated" / "Client authenticated",
+        /// The client's address logged in to POP/IMAP recently.
+        PopBeforeSmtp = "pop-before-smtp" / "Recent POP login from this address",
+        /// Not authenticated, not trusted, recipient not handled here: a relay request, refused.
+        RelayDenied = "relay-denied" / "Relaying denied",
+        /// Like [`Why::RelayDenied`], but deferred (Postfix `defer_unauth_destination`).
+        RelayDeferred = "relay-deferred" / "Relaying deferred",
+        /// The address uses sender-specified routing (`%`, `!`, source route): never an authorised destination.
+        SenderRouting = "sender-routing" / "Sender-specified routing",
+        /// The submission service takes mail only from authenticated users.
+        SubmissionNeedsAuth = "submission-needs-auth" / "Submission needs authentication",
+        /// No such mailbox at the right server: not a relay problem.
+        UserUnknown = "user-unknown" / "Unknown user",
+        /// The first attempt from a new client is deferred on purpose.
+        Greylisted = "greylisted" / "Greylisted",
+        /// The client's address is on a blocklist.
+        Blocklisted = "blocklisted" / "Blocklisted",
+        /// The sender's domain does not allow this client to send for it.
+        SpfFail = "spf-fail" / "SPF fail",
+        /// The From: domain asks receivers to reject unaligned mail.
+        DmarcReject = "dmarc-reject" / "DMARC reject",
+        /// The recipient's domain publishes a null MX.
+        NullMx = "null-mx" / "Null MX",
+        /// The recipient's domain does not exist.
+        NoSuchDomain = "no-such-domain" / "No such domain",
+        /// DNS failed for now.
+        DnsTempFail = "dns-temp-fail" / "DNS temporary failure",
+        /// The message is bigger than the server takes.
+        TooBig = "too-big" / "Message too big",
+        /// The server wants TLS first.
+        TlsRequired = "tls-required" / "TLS required",
+        /// The login was refused.
+        AuthFailed = "auth-failed" / "Wrong password",
+        /// Authentication is not offered here (or not yet, before TLS).
+        AuthUnavailable = "auth-unavailable" / "Authentication not offered",
+        /// The server wants authentication before MAIL FROM.
+        AuthRequired = "auth-required" / "Authentication required",
+        /// The network dropped the connection attempt.
+        PortBlocked = "port-blocked" / "Port blocked by the network",
+        /// The network sent the connection to its own relay.
+        Intercepted = "intercepted" / "Redirected by the network",
+        /// Nothing listens (the server is down or the service is off).
+        ConnectionRefused = "connection-refused" / "Connection refused",
+        /// No answer in time (a TLS port spoken to in plain text).
+        TimedOut = "timed-out" / "Timed out",
+        /// The message would loop back to this server.
+        MailLoop = "mail-loop" / "Mail loop",
+        /// The queue lifetime ran out.
+        Expired = "expired" / "Gave up after the queue lifetime",
+        /// Every step went fine.
+        Fine = "fine" / "Accepted",
+        /// Protocol order error.
+        BadSequence = "bad-sequence" / "Command out of order",
+    }
+}
+
+named_enum! {
+    /// What a connection is for.
+    pub enum Purpose {
+        /// The mail program hands the message to its outgoing server.
+        Submission = "submission" / "Submission",
+        /// One server passes the message to the next.
+        Relay = "relay" / "Relay",
+        /// A server returns a bounce (or a delay warning) towards the sender.
+        Bounce = "bounce" / "Bounce",
+        /// A mail program fetches mail over POP3 or IMAP.
+        Retrieval = "retrieval" / "Retrieval",
+        /// The mail program logs in to POP3 before sending (POP-before-SMTP).
+        PopLogin = "pop-login" / "POP-before-SMTP login",
+        /// A spammer or tester talking to a server.
+        Probe = "probe" / "Probe",
+    }
+}
+
+named_enum! {
+    /// How a decision came out.
+    pub enum Verdict {
+        /// Accepted.
+        Accept = "accept" / "Accepted",
+        /// Refused for good (5xx).
+        Refuse = "refuse" / "Refused",
+        /// Refused for now (4xx): try again later.
+        Defer = "defer" / "Deferred",
+    }
+}
+
+/// What a server looked at when deciding about one recipient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Facts {
+    /// The client logged in with SMTP AUTH.
+    pub authenticated: bool,
+    /// The client's address is in the server's trusted networks.
+    pub trusted: bool,
+    /// A fresh POP-before-SMTP login from this address, if the server uses POP-before-SMTP at all.
+    pub pop_fresh: Option<bool>,
+    /// The recipient's domain is one the server delivers itself.
+    pub final_domain: bool,
+    /// The recipient's domain is one the server relays to.
+    pub relay_domain: bool,
+    /// The address carries sender-specified routing.
+    pub routed: bool,
+}
+
+impl Facts {
+    /// The article's test: "recipient handled by that server".
+    pub fn domain_handled(&self) -> bool {
+        (self.final_domain || self.relay_domain) && !self.routed
+    }
+}
+
+/// A server's decision about one recipient at `RCPT TO`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Decision {
+    /// The recipient as sent.
+    pub rcpt: String,
+    /// What the server looked at.
+    pub facts: Facts,
+    /// How it came out.
+    pub verdict: Verdict,
+    /// The rule that fired, in the server software's own terms (`reject_unauth_destination`).
+    pub rule: String,
+    /// Why, for explanations.
+    pub why: Why,
+}
+
+/// How a connection attempt ended before any SMTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectFailure {
+    /// The access network dropped it (outbound port 25 blocked).
+    Blocked,
+    /// Nothing listening: server down or service off.
+    Refused,
+    /// No reply in time.
+    TimedOut,
+}
+
+/// One thing that happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EventKind {
+    /// A connection starts: `from` → `to`, port, purpose.
+    Connect {
+        /// The connecting host.
+        from: HostId,
+        /// The host connected to.
+        to: HostId,
+        /// The port.
+        port: u16,
+        /// What for.
+        purpose: Purpose,
+    },
+    /// The network sent the connection elsewhere.
+    Redirected {
+        /// Where it ended up.
+        to: HostId,
+    },
+    /// The connection did not happen.
+    ConnectFailed {
+        /// How.
+        failure: ConnectFailure,
+        /// The error text a mail system logs (`connect to …: Connection refused`).
+        text: String,
+    },
+    /// TLS was set up on the connection.
+    Tls,
+    /// The client sent a command (the text as on the wire).
+    Command(String),
+    /// The client sent the message text (headers and body).
+    MessageText {
+        /// How many lines.
+        lines: usize,
+        /// Size in bytes.
+        bytes: usize,
+    },
+    /// The server replied.
+    Reply(Reply),
+    /// A relay (or recipient) decision at `RCPT TO`.
+    Decision(Decision),
+    /// A DNS question.
+    DnsQuery {
+        /// The name asked about.
+        name: String,
+        /// The record type (`MX`, `A`).
+        rtype: &'static str,
+    },
+    /// A DNS answer, as text (`10 mx1.corp-b.example (192.0.2.10)`, `NXDOMAIN`).
+    DnsAnswer {
+        /// The name.
+        name: String,
+        /// The answer lines.
+        answer: Vec<String>,
+    },
+    /// A server now owns the message and keeps it in its queue.
+    Queued {
+        /// Its queue id.
+        queue_id: String,
+    },
+    /// Delivery to some recipients failed for now; the server will try again.
+    Deferred {
+        /// Recipients.
+        rcpts: Vec<String>,
+        /// The reason as the server logs it.
+        reason: String,
+        /// When it tries again.
+        retry_at: Secs,
+    },
+    /// A retry that went exactly like the previous one (folded).
+    RetryFailed {
+        /// Which try (1 = first retry).
+        attempt: u32,
+        /// The reason.
+        reason: String,
+    },
+    /// The server tries the next MX host.
+    NextMx {
+        /// Why the previous host was skipped.
+        reason: String,
+    },
+    /// Delivered into a mailbox.
+    Delivered {
+        /// The mailbox's address.
+        rcpt: String,
+    },
+    /// A server returns the message: it writes a bounce (delivery status notification).
+    Bounced {
+        /// The recipients it failed for.
+        rcpts: Vec<String>,
+        /// Index of the bounce in [`Trace::messages`].
+        message: usize,
+        /// The human summary (`host … said: …`).
+        reason: String,
+    },
+    /// A server warns the sender that mail is delayed.
+    DelayWarning {
+        /// Index of the warning in [`Trace::messages`].
+        message: usize,
+    },
+    /// A bounce that could not be delivered is dropped (never bounce a bounce).
+    BounceDropped {
+        /// Why.
+        reason: String,
+    },
+    /// The mail program shows an error.
+    ErrorDialog {
+        /// Title bar.
+        title: String,
+        /// The text.
+        text: String,
+    },
+    /// The relay tester's verdict.
+    TesterVerdict(String),
+    /// A mail program fetched mail (POP3/IMAP line exchange is in Command/Reply-like lines).
+    Fetched {
+        /// How many messages.
+        count: usize,
+    },
+    /// A line the server sends in POP3/IMAP (not SMTP).
+    ServerLine(String),
+    /// The connection closed.
+    Closed,
+}
+
+/// One event in time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// Simulated seconds since the start.
+    pub t: Secs,
+    /// The connection it belongs to (index into [`Trace::hops`]), if any.
+    pub hop: Option<usize>,
+    /// The actor it belongs to.
+    pub actor: HostId,
+    /// What happened.
+    pub kind: EventKind,
+    /// The reason, for explanations.
+    pub why: Option<Why>,
+}
+
+/// How a connection ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HopResult {
+    /// Every recipient taken (or mail fetched).
+    Accepted,
+    /// Some taken, some refused.
+    Partial,
+    /// Refused for good.
+    Refused,
+    /// Refused for now.
+    Deferred,
+    /// No connection.
+    Failed,
+}
+
+/// One connection between two hosts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    /// Who connects.
+    pub from: HostId,
+    /// Who is connected to (after any redirect).
+    pub to: HostId,
+    /// The port.
+    pub port: u16,
+    /// What for.
+    pub purpose: Purpose,
+    /// First event of this hop.
+    pub first_event: usize,
+    /// Last event of this hop.
+    pub last_event: usize,
+    /// How it ended.
+    pub result: HopResult,
+    /// The message it carried (index into [`Trace::messages`]).
+    pub message: Option<usize>,
+}
+
+named_enum! {
+    /// The overall outcome of a run.
+    pub enum Ending {
+        /// Every recipient got the message.
+        Delivered = "delivered" / "Delivered",
+        /// Refused during the conversation with the sender's program: an error dialog, no bounce.
+        Refused = "refused" / "Refused",
+        /// The sender's program could not connect at all.
+        NoConnection = "no-connection" / "Could not connect",
+        /// A server returned the message: a bounce travels back.
+        Bounced = "bounced" / "Bounced",
+        /// Some recipients got it, others did not.
+        Partial = "partial" / "Partly delivered",
+        /// A spammer's or tester's probe (no mailbox involved on the sender's side).
+        Probed = "probed" / "Probe finished",
+    }
+}
+
+/// What became of one recipient.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientFate {
+    /// The recipient as typed.
+    pub rcpt: String,
+    /// How it ended for this recipient.
+    pub ending: Ending,
+    /// The event that decided it.
+    pub event: usize,
+    /// The host that decided (refused, bounced or delivered).
+    pub by: HostId,
+    /// The reply that decided, if one did.
+    pub reply: Option<Reply>,
+    /// When.
+    pub t: Secs,
+}
+
+/// The outcome of a run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Overall.
+    pub ending: Ending,
+    /// The decisive event (the refusal, the bounce, the last delivery).
+    pub event: usize,
+    /// The host that decided.
+    pub by: HostId,
+    /// The decisive reply, if any.
+    pub reply: Option<Reply>,
+    /// The reason.
+    pub why: Why,
+    /// One line for people.
+    pub summary: String,
+}
+
+/// A message as some host has it (headers grow hop by hop).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageCopy {
+    /// The host holding this copy.
+    pub at: HostId,
+    /// Envelope sender (`None` for `<>`).
+    pub from: Option<String>,
+    /// Envelope recipients.
+    pub to: Vec<String>,
+    /// Header fields, top first, as `Name: value` (values may be folded with `\n\t`).
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: String,
+    /// Whether this is a bounce or delay warning.
+    pub is_report: bool,
+    /// Bytes of attachment not shown in `body` (counted in [`MessageCopy::size`]).
+    pub attachment_bytes: usize,
+    /// The event at which this copy came to exist.
+    pub event: usize,
+}
+
+impl MessageCopy {
+    /// The whole message as text (headers, blank line, body).
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for (name, value) in &self.headers {
+            out.push_str(name);
+            out.push_str(": ");
+            out.push_str(value);
+            out.push('\n');
+        }
+        out.push('\n');
+        out.push_str(&self.body);
+        out
+    }
+
+    /// Size on the wire in bytes, attachments included.
+    pub fn size(&self) -> usize {
+        self.text().len() + self.attachment_bytes
+    }
+
+    /// The value of the first header called `name`.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Everything that happened in one run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trace {
+    /// Events in order of time.
+    pub events: Vec<Event>,
+    /// Connections.
+    pub hops: Vec<Hop>,
+    /// Messages as they exist at each host, bounces included.
+    pub messages: Vec<MessageCopy>,
+    /// What became of each recipient.
+    pub fates: Vec<RecipientFate>,
+    /// The overall outcome.
+    pub outcome: Outcome,
+}
+
+impl Trace {
+    /// Hops that carry SMTP with a mail program or server.
+    pub fn hop(&self, i: usize) -> &Hop {
+        &self.hops[i]
+    }
+
+    /// The transcript of hop `i`: `C: …` and `S: …` lines, with the event index of each line.
+    pub fn transcript(&self, hop: usize) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        for (i, e) in self.events.iter().enumerate().filter(|(_, e)| e.hop == Some(hop)) {
+            match &e.kind {
+                EventKind::Command(c) => out.push((i, format!("C: {c}"))),
+                EventKind::MessageText { lines, bytes } => {
+                    out.push((i, format!("C: ({lines} lines, {bytes} bytes of message)")));
+                    out.push((i, "C: .".into()));
+                }
+                EventKind::Reply(r) => out.extend(r.wire_lines().map(|l| (i, format!("S: {l}")))),
+                EventKind::ServerLine(l) => out.push((i, format!("S: {l}"))),
+                EventKind::Tls => out.push((i, "   (TLS handshake)".into())),
+                EventKind::ConnectFailed { text, .. } => out.push((i, format!("   ({text})"))),
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// The first decision that refused or deferred, with its event index.
+    pub fn first_refusal(&self) -> Option<(usize, &Decision)> {
+        self.events.iter().enumerate().find_map(|(i, e)| match &e.kind {
+            EventKind::Decision(d) if d.verdict != Verdict::Accept => Some((i, d)),
+            _ => None,
+        })
+    }
+
+    /// When the last event happened.
+    pub fn end_time(&self) -> Secs {
+        self.events.last().map_or(0, |e| e.t)
+    }
+}
