@@ -1,0 +1,104 @@
+//! The release bundle: Trunk builds it; then its inline loader moves into a file so the page runs under a strict
+//! Content-Security-Policy; and its first-load size is measured (gzip -9, as served).
+
+use crate::root;
+use crate::tools::{fnv, run};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// The first-load budget of the page, gzip -9 bytes summed.
+pub const FIRST_LOAD_BUDGET: u64 = 150 * 1024;
+
+/// Builds `dist/` in release mode; returns its path.
+pub fn build() -> Result<PathBuf, String> {
+    let root = root();
+    println!("==> Fetching crates (offline build afterwards)");
+    run(Command::new("cargo").args(["fetch", "--quiet"]).current_dir(&root), "cargo fetch")?;
+    println!("==> Building the release bundle with Trunk (wasm-opt -Oz)");
+    let path = std::env::var("PATH").unwrap_or_default();
+    let tools = root.join("web/node_modules/.bin");
+    run(
+        Command::new("trunk")
+            .args(["build", "--release", "--offline"])
+            .env("PATH", format!("{}:{path}", tools.display()))
+            .env("TRUNK_SKIP_VERSION_CHECK", "true")
+            .env("NO_COLOR", "true")
+            .current_dir(&root),
+        "trunk build",
+    )?;
+    let dist = root.join("dist");
+    externalise_loader(&dist)?;
+    Ok(dist)
+}
+
+/// Moves Trunk's inline `<script type="module">` loader into `boot-<hash>.js`, so no inline script remains.
+pub fn externalise_loader(dist: &Path) -> Result<(), String> {
+    let index = dist.join("index.html");
+    let html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    let open = "<script type=\"module\">";
+    let Some(start) = html.find(open) else {
+        return Ok(()); // already external
+    };
+    let body_start = start + open.len();
+    let end = body_start + html[body_start..].find("</script>").ok_or("index.html: unterminated loader script")?;
+    let script = html[body_start..end].trim().to_string() + "\n";
+    let name = format!("boot-{:016x}.js", fnv(script.as_bytes()));
+    std::fs::write(dist.join(&name), &script).map_err(|e| e.to_string())?;
+    let tag = format!("<script type=\"module\" src=\"./{name}\"></script>");
+    let out = format!("{}{tag}{}", &html[..start], &html[end + "</script>".len()..]);
+    std::fs::write(&index, out).map_err(|e| e.to_string())
+}
+
+/// One file of the first load.
+pub struct Sized {
+    /// File name.
+    pub name: String,
+    /// Raw bytes.
+    pub raw: u64,
+    /// gzip -9 bytes.
+    pub gzip: u64,
+}
+
+/// gzip -9 size of a file, as the system's gzip computes it (no name or time stamp: deterministic).
+pub fn gzip_size(path: &Path) -> Result<u64, String> {
+    let out = Command::new("gzip").args(["-9", "-n", "-c"]).arg(path).output().map_err(|e| format!("gzip: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("gzip failed on {}", path.display()));
+    }
+    Ok(out.stdout.len() as u64)
+}
+
+/// The files the page loads before it is interactive: the HTML, and the scripts, wasm and styles at the top level
+/// of `dist/` (examples and other pages live in subfolders).
+pub fn first_load(dist: &Path) -> Result<Vec<Sized>, String> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dist).map_err(|e| format!("{}: {e}", dist.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_string();
+        let first = name == "index.html" || [".js", ".wasm", ".css"].iter().any(|ext| name.ends_with(ext));
+        if path.is_file() && first {
+            let raw = std::fs::metadata(&path).map_err(|e| e.to_string())?.len();
+            files.push(Sized { gzip: gzip_size(&path)?, name, raw });
+        }
+    }
+    files.sort_by_key(|f| std::cmp::Reverse(f.gzip));
+    Ok(files)
+}
+
+/// Prints the first-load table; fails if the sum is over `budget`.
+pub fn check_first_load(dist: &Path, budget: u64) -> Result<u64, String> {
+    let files = first_load(dist)?;
+    if !files.iter().any(|f| f.name.ends_with(".wasm")) {
+        return Err("dist/ has no .wasm file: build it first".into());
+    }
+    println!("{:<48} {:>10} {:>10}", "first-load file", "raw", "gzip -9");
+    for f in &files {
+        println!("{:<48} {:>10} {:>10}", f.name, f.raw, f.gzip);
+    }
+    let (raw, gzip): (u64, u64) = files.iter().fold((0, 0), |(r, g), f| (r + f.raw, g + f.gzip));
+    println!("{:<48} {:>10} {:>10}   budget {} (≤ {:.1} KB)", "total", raw, gzip, budget, budget as f64 / 1024.0);
+    if gzip > budget {
+        return Err(format!("first load is {gzip} bytes gzip -9, over the budget of {budget} bytes"));
+    }
+    Ok(gzip)
+}

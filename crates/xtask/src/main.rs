@@ -1,0 +1,69 @@
+//! `cargo xtask`: the project's tasks. Each installs the pinned tools it needs first (idempotent, quick when
+//! everything is present) and explains what it is doing.
+//!
+//! ```text
+//! cargo xtask serve [--port N]   build the release bundle and serve it on http://127.0.0.1:8080
+//! cargo xtask test               every check: fmt, clippy, native, browser, end-to-end, size, conformance, fuzz
+//! cargo xtask dist               build the release bundle into dist/
+//! cargo xtask bench              measure sizes and speeds against their budgets
+//! cargo xtask conformance        compare the simulator with a real Postfix, as a table
+//! cargo xtask setup              only install the tools
+//! ```
+
+mod bundle;
+mod serve;
+mod steps;
+mod tools;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
+}
+
+const USAGE: &str = "usage: cargo xtask <serve [--port N] | test | dist | bench | conformance | setup>";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve_command(&args[1..]),
+        Some("dist") => tools::ensure_build_tools().and_then(|_| bundle::build()).map(|_| ()),
+        Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_test_tools()),
+        Some("test") => steps::test_all(),
+        Some("-h" | "--help" | "help") | None => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown task {other:?}\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nerror: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve_command(args: &[String]) -> Result<(), String> {
+    let mut port: u16 = 8080;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--port" | "-p" => {
+                let v = it.next().ok_or("--port needs a number, e.g. --port 8081")?;
+                port = v.parse().map_err(|_| format!("--port {v:?} is not a port number (1–65535)"))?;
+            }
+            other => return Err(format!("unknown option {other:?} for serve; try --port 8081")),
+        }
+    }
+    // Bind first, so a busy port is reported before a long build.
+    let listener = serve::bind(port)?;
+    tools::ensure_build_tools()?;
+    bundle::build()?;
+    let url = format!("http://127.0.0.1:{}/", listener.local_addr().map_err(|e| e.to_string())?.port());
+    println!("\nMailpath is running at {url}  (Ctrl-C to stop)");
+    serve::serve_forever(listener, serve::Site::new(root().join("dist")))
+}

@@ -1,0 +1,170 @@
+//! `cargo xtask test`: every check, in order, with a summary of counts and durations at the end.
+
+use crate::bundle::{self, FIRST_LOAD_BUDGET};
+use crate::root;
+use crate::serve::{self, Site};
+use crate::tools;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// One step's result for the summary.
+struct Done {
+    name: &'static str,
+    secs: f64,
+    detail: String,
+}
+
+/// Runs a command, echoing its output, and returns (passed, failed) counts found in cargo or node test output.
+fn run_counting(cmd: &mut Command, what: &str) -> Result<(u64, u64), String> {
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| format!("{what}: could not start: {e}"))?;
+    let stderr = child.stderr.take().expect("stderr");
+    let err_thread = std::thread::spawn(move || {
+        let mut counts = (0u64, 0u64);
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            eprintln!("{line}");
+            add_counts(&line, &mut counts);
+        }
+        counts
+    });
+    let mut counts = (0u64, 0u64);
+    for line in BufReader::new(child.stdout.take().expect("stdout")).lines().map_while(Result::ok) {
+        println!("{line}");
+        add_counts(&line, &mut counts);
+    }
+    let e = err_thread.join().unwrap_or_default();
+    let status = child.wait().map_err(|e| e.to_string())?;
+    let total = (counts.0 + e.0, counts.1 + e.1);
+    if !status.success() {
+        return Err(format!("{what} failed ({status}); {} passed, {} failed", total.0, total.1));
+    }
+    Ok(total)
+}
+
+fn add_counts(line: &str, counts: &mut (u64, u64)) {
+    let num = |after: &str| -> u64 { after.split_whitespace().next().and_then(|n| n.parse().ok()).unwrap_or(0) };
+    if let Some(rest) = line.trim().strip_prefix("test result: ") {
+        for part in rest.split(';') {
+            let part = part.trim().trim_start_matches("ok.").trim_start_matches("FAILED.").trim();
+            if let Some(n) = part.strip_suffix(" passed") {
+                counts.0 += num(n);
+            } else if let Some(n) = part.strip_suffix(" failed") {
+                counts.1 += num(n);
+            }
+        }
+    }
+    for prefix in ["ℹ pass ", "# pass "] {
+        if let Some(n) = line.trim().strip_prefix(prefix) {
+            counts.0 += num(n);
+        }
+    }
+    for prefix in ["ℹ fail ", "# fail "] {
+        if let Some(n) = line.trim().strip_prefix(prefix) {
+            counts.1 += num(n);
+        }
+    }
+}
+
+fn step<F: FnOnce() -> Result<String, String>>(done: &mut Vec<Done>, name: &'static str, f: F) -> Result<(), String> {
+    println!("\n━━━ {name} ━━━");
+    let start = Instant::now();
+    let detail = f().map_err(|e| format!("{name}: {e}"))?;
+    done.push(Done { name, secs: start.elapsed().as_secs_f64(), detail });
+    Ok(())
+}
+
+fn cargo(args: &[&str]) -> Command {
+    let mut c = Command::new("cargo");
+    c.args(args).current_dir(root());
+    c
+}
+
+/// Writes the webdriver.json the wasm-bindgen test runner passes to Chromium.
+fn webdriver_json() -> Result<std::path::PathBuf, String> {
+    let path = root().join("target/webdriver.json");
+    std::fs::create_dir_all(root().join("target")).map_err(|e| e.to_string())?;
+    let json = r#"{"goog:chromeOptions":{"binary":"/usr/bin/chromium","args":["--headless=new","--no-sandbox","--disable-gpu","--disable-dev-shm-usage","--disable-background-networking","--disable-component-update","--disable-sync","--no-first-run","--disable-quic"]}}"#;
+    std::fs::write(&path, json).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+fn counted(c: (u64, u64)) -> String {
+    format!("{} passed, {} failed", c.0, c.1)
+}
+
+/// Every check the project has.
+pub fn test_all() -> Result<(), String> {
+    let start = Instant::now();
+    let mut done = Vec::new();
+    step(&mut done, "tools", || {
+        tools::ensure_build_tools()?;
+        tools::ensure_test_tools()?;
+        Ok("pinned tools present".into())
+    })?;
+    step(&mut done, "cargo fmt --check", || {
+        tools::run(&mut cargo(&["fmt", "--all", "--", "--check"]), "cargo fmt --check").map(|_| "clean".into())
+    })?;
+    step(&mut done, "cargo clippy", || {
+        tools::run(&mut cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]), "cargo clippy")?;
+        tools::run(
+            &mut cargo(&[
+                "clippy",
+                "-p",
+                "mailpath-web",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+            "cargo clippy (wasm)",
+        )
+        .map(|_| "no warnings (native and wasm)".into())
+    })?;
+    step(&mut done, "native tests", || run_counting(&mut cargo(&["test", "--workspace"]), "cargo test").map(counted))?;
+    step(&mut done, "component tests (headless Chromium)", || {
+        let wd = webdriver_json()?;
+        let mut c = cargo(&["test", "-p", "mailpath-web", "--target", "wasm32-unknown-unknown"]);
+        c.env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", wd)
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "60");
+        run_counting(&mut c, "wasm component tests").map(counted)
+    })?;
+    let mut dist = root().join("dist");
+    step(&mut done, "release bundle", || {
+        dist = bundle::build()?;
+        Ok(dist.display().to_string())
+    })?;
+    step(&mut done, "first-load size budget", || {
+        let gzip = bundle::check_first_load(&dist, FIRST_LOAD_BUDGET)?;
+        Ok(format!("{gzip} B gzip -9 ({:.1} KB) ≤ {:.0} KB", gzip as f64 / 1024.0, FIRST_LOAD_BUDGET as f64 / 1024.0))
+    })?;
+    step(&mut done, "end-to-end tests (Playwright, Chromium)", || {
+        let url = serve::spawn(Site::new(dist.clone()))?;
+        let out = root().join("target/test-output");
+        std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+        let mut files: Vec<String> = std::fs::read_dir(root().join("tests/e2e"))
+            .map_err(|e| e.to_string())?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+            .map(|p| p.display().to_string())
+            .collect();
+        files.sort();
+        let mut c = Command::new("node");
+        c.arg("--test")
+            .arg("--test-reporter=spec")
+            .args(&files)
+            .env("MAILPATH_URL", &url)
+            .env("MAILPATH_OUT", &out)
+            .current_dir(root());
+        run_counting(&mut c, "end-to-end tests").map(counted)
+    })?;
+    println!("\n━━━ summary ━━━");
+    for d in &done {
+        println!("  ✓ {:<42} {:>7.1} s  {}", d.name, d.secs, d.detail);
+    }
+    println!("  all checks passed in {:.1} min", start.elapsed().as_secs_f64() / 60.0);
+    Ok(())
+}

@@ -1,0 +1,197 @@
+//! Installing the pinned tools: the wasm target, Trunk, wasm-bindgen-cli, npm packages from lock files, and
+//! Debian packages for the browser and mail server tests. Every check is cheap when the tool is present.
+
+use crate::root;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+/// Trunk's pinned version (0.22 needs a newer rustc than this machine has).
+pub const TRUNK: &str = "0.21.14";
+
+/// Runs a command, streaming its output; fails with `what` if it does not succeed.
+pub fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
+    let status = cmd.status().map_err(|e| format!("{what}: could not start {:?}: {e}", cmd.get_program()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("{what} failed ({status})"))
+    }
+}
+
+/// The first line a command prints, if it runs.
+pub fn output_line(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or("").trim().to_string())
+}
+
+fn timed<T>(label: &str, estimate: &str, f: impl FnOnce() -> Result<T, String>) -> Result<T, String> {
+    println!("==> {label} (one-time; {estimate})…");
+    let start = Instant::now();
+    let r = f();
+    if r.is_ok() {
+        println!("==> {label}: done in {:.0} s", start.elapsed().as_secs_f64());
+    }
+    r
+}
+
+/// The `wasm-bindgen` version Cargo.lock resolved (the CLI must match it exactly).
+pub fn wasm_bindgen_version() -> Result<String, String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(l) = lines.next() {
+        if l == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|v| v.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_string());
+            }
+        }
+    }
+    Err("Cargo.lock has no wasm-bindgen entry".into())
+}
+
+fn ensure_target() -> Result<(), String> {
+    let installed = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().any(|l| l.trim() == "wasm32-unknown-unknown"))
+        .unwrap_or(false);
+    if installed {
+        return Ok(());
+    }
+    timed("Adding the wasm32-unknown-unknown target", "under a minute", || {
+        run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]), "rustup target add")
+    })
+}
+
+fn ensure_cargo_tool(
+    bin: &str,
+    expect: &str,
+    krate: &str,
+    version: &str,
+    locked: bool,
+    estimate: &str,
+) -> Result<(), String> {
+    if output_line(bin, &["--version"]).as_deref() == Some(expect) {
+        return Ok(());
+    }
+    timed(&format!("Installing {krate} {version}"), estimate, || {
+        let mut cmd = Command::new("cargo");
+        cmd.args(["install", krate, "--version", version, "--force"]);
+        if locked {
+            cmd.arg("--locked");
+        }
+        run(&mut cmd, &format!("cargo install {krate}"))
+    })?;
+    match output_line(bin, &["--version"]) {
+        Some(v) if v == expect => Ok(()),
+        other => Err(format!(
+            "{bin} --version says {other:?} after installing; expected {expect:?} (is ~/.cargo/bin first on PATH?)"
+        )),
+    }
+}
+
+/// Installs `npm ci` packages for the folder (relative to the root) unless its lock file is already installed.
+pub fn ensure_npm(dir: &str) -> Result<(), String> {
+    let folder = root().join(dir);
+    let lock = std::fs::read(folder.join("package-lock.json")).map_err(|e| format!("{dir}/package-lock.json: {e}"))?;
+    let stamp = folder.join("node_modules/.mailpath-lock");
+    let want = format!("{:016x}", fnv(&lock));
+    if std::fs::read_to_string(&stamp).ok().as_deref() == Some(want.as_str()) {
+        return Ok(());
+    }
+    if output_line("npm", &["--version"]).is_none() {
+        return Err("npm is not installed; install Node.js 20 (Debian: apt-get install nodejs npm)".into());
+    }
+    timed(&format!("Installing npm packages in {dir}/ from its lock file"), "about a minute", || {
+        run(
+            Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--prefer-offline"]).current_dir(&folder),
+            &format!("npm ci in {dir}"),
+        )
+    })?;
+    std::fs::write(&stamp, want).map_err(|e| e.to_string())
+}
+
+/// FNV-1a, for stamps and file names.
+pub fn fnv(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+}
+
+fn dpkg_installed(pkg: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", pkg])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+/// Installs Debian packages that are missing (as root, or with `sudo -n`).
+pub fn ensure_apt(pkgs: &[&str], preseed: Option<&str>, estimate: &str) -> Result<(), String> {
+    let missing: Vec<&str> = pkgs.iter().copied().filter(|p| !dpkg_installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let root_user = output_line("id", &["-u"]).as_deref() == Some("0");
+    let sudo = if root_user {
+        None
+    } else if output_line("sudo", &["-n", "true"]).is_some() {
+        Some("sudo")
+    } else {
+        return Err(format!(
+            "Debian packages missing: {}. Install them as root: apt-get install -y {}",
+            missing.join(" "),
+            missing.join(" ")
+        ));
+    };
+    let apt = |args: &[&str]| {
+        let mut c = match sudo {
+            Some(s) => {
+                let mut c = Command::new(s);
+                c.args(["-n", "env", "DEBIAN_FRONTEND=noninteractive"]).args(args);
+                c
+            }
+            None => {
+                let mut c = Command::new(args[0]);
+                c.args(&args[1..]).env("DEBIAN_FRONTEND", "noninteractive");
+                c
+            }
+        };
+        c.stdin(Stdio::null());
+        c
+    };
+    timed(&format!("Installing Debian packages {}", missing.join(" ")), estimate, || {
+        if let Some(selections) = preseed {
+            let mut c = apt(&["debconf-set-selections"]);
+            c.stdin(Stdio::piped());
+            let mut child = c.spawn().map_err(|e| e.to_string())?;
+            use std::io::Write;
+            child.stdin.take().expect("stdin").write_all(selections.as_bytes()).map_err(|e| e.to_string())?;
+            child.wait().map_err(|e| e.to_string())?;
+        }
+        run(&mut apt(&["apt-get", "update", "-qq"]), "apt-get update")?;
+        let mut args = vec!["apt-get", "install", "-y", "-qq", "--no-install-recommends"];
+        args.extend(&missing);
+        run(&mut apt(&args), "apt-get install")
+    })
+}
+
+/// Everything the release build needs.
+pub fn ensure_build_tools() -> Result<(), String> {
+    ensure_target()?;
+    ensure_cargo_tool("trunk", &format!("trunk {TRUNK}"), "trunk", TRUNK, true, "about 7 minutes on 2 cores")?;
+    let wb = wasm_bindgen_version()?;
+    // Without --locked: its lock file wants a webpki-roots version this registry does not serve.
+    ensure_cargo_tool(
+        "wasm-bindgen",
+        &format!("wasm-bindgen {wb}"),
+        "wasm-bindgen-cli",
+        &wb,
+        false,
+        "about 2–3 minutes",
+    )?;
+    ensure_npm("web")
+}
+
+/// Everything the tests need beyond the build tools.
+pub fn ensure_test_tools() -> Result<(), String> {
+    ensure_apt(&["chromium", "chromium-driver", "fonts-liberation"], None, "about 1–2 minutes")?;
+    ensure_npm("tests")
+}

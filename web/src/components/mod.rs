@@ -1,0 +1,3 @@
+//! The app's components.
+
+pub mod stage;
