@@ -249,7 +249,7 @@ pub fn check_domain(d: &str) -> Result<String, AddrError> {
             )));
         }
     }
-    Ok(d.to_lowercase())
+    Ok(if d.is_ascii() { d.to_ascii_lowercase() } else { d.to_lowercase() })
 }
 
 #[cfg(test)]

@@ -70,6 +70,13 @@ pub fn base64(bytes: &[u8]) -> String {
     out
 }
 
+#[cfg(feature = "serde")]
+impl serde::Serialize for Command {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -100,7 +100,7 @@ fn domain_of(host: &str) -> &str {
 }
 
 /// Writes the report: its header fields and its body.
-pub fn write(r: &Report) -> (Vec<(String, String)>, String) {
+pub fn write(r: &Report) -> (Vec<crate::trace::Header>, String) {
     if r.style == DsnStyle::Qmail {
         return qmail(r);
     }
@@ -124,17 +124,17 @@ pub fn write(r: &Report) -> (Vec<(String, String)>, String) {
         (_, true) => ("Mail Delivery Subsystem", "Delivery Status Notification (Delay)".into()),
     };
     let headers = vec![
-        ("Received".to_string(), format!("by {} ({})\n\tid {}; {}", r.host, software(r.style), r.report_id, r.now)),
-        ("Date".into(), r.now.to_string()),
-        ("From".into(), format!("{from} <MAILER-DAEMON@{}>", domain_of(r.host))),
-        ("Subject".into(), subject),
-        ("To".into(), r.sender.to_string()),
-        ("Auto-Submitted".into(), "auto-replied".into()),
-        ("MIME-Version".into(), "1.0".into()),
-        ("Content-Type".into(), format!("multipart/report; report-type=delivery-status;\n\tboundary=\"{boundary}\"")),
-        ("Content-Transfer-Encoding".into(), "8bit".into()),
+        ("Received", format!("by {} ({})\n\tid {}; {}", r.host, software(r.style), r.report_id, r.now)),
+        ("Date", r.now.to_string()),
+        ("From", format!("{from} <MAILER-DAEMON@{}>", domain_of(r.host))),
+        ("Subject", subject),
+        ("To", r.sender.to_string()),
+        ("Auto-Submitted", "auto-replied".into()),
+        ("MIME-Version", "1.0".into()),
+        ("Content-Type", format!("multipart/report; report-type=delivery-status;\n\tboundary=\"{boundary}\"")),
+        ("Content-Transfer-Encoding", "8bit".into()),
         (
-            "Message-Id".into(),
+            "Message-Id",
             format!(
                 "<{:04}{:02}{:02}{:02}{:02}{:02}.{}@{}>",
                 r.now.year, r.now.month, r.now.day, r.now.hour, r.now.minute, r.now.second, r.report_id, r.host
@@ -189,7 +189,7 @@ pub fn write(r: &Report) -> (Vec<(String, String)>, String) {
         b.push_str(&r.original.text());
     }
     b.push_str(&format!("\n--{boundary}--\n"));
-    (headers, b)
+    (headers.into_iter().map(|(n, v)| (n, v.into())).collect(), b)
 }
 
 fn software(style: DsnStyle) -> &'static str {
@@ -292,12 +292,12 @@ fn human(r: &Report) -> String {
 }
 
 /// qmail-send's report: plain text, not RFC 3464.
-fn qmail(r: &Report) -> (Vec<(String, String)>, String) {
+fn qmail(r: &Report) -> (Vec<crate::trace::Header>, String) {
     let headers = vec![
-        ("Date".to_string(), r.now.to_string()),
-        ("From".into(), format!("MAILER-DAEMON@{}", r.host)),
-        ("To".into(), r.sender.to_string()),
-        ("Subject".into(), "failure notice".into()),
+        ("Date", r.now.to_string()),
+        ("From", format!("MAILER-DAEMON@{}", r.host)),
+        ("To", r.sender.to_string()),
+        ("Subject", "failure notice".into()),
     ];
     let mut b = format!(
         "Hi. This is the qmail-send program at {}.\nI'm afraid I wasn't able to deliver your message to the following addresses.\nThis is a permanent error; I've given up. Sorry it didn't work out.\n\n",
@@ -316,7 +316,7 @@ fn qmail(r: &Report) -> (Vec<(String, String)>, String) {
     b.push_str("--- Below this line is a copy of the message.\n\n");
     b.push_str(&format!("Return-Path: <{}>\n", r.sender));
     b.push_str(&r.original.text());
-    (headers, b)
+    (headers.into_iter().map(|(n, v)| (n, v.into())).collect(), b)
 }
 
 #[cfg(test)]

@@ -95,7 +95,11 @@ pub fn fill(text: &str, v: &Vars) -> String {
 impl Tpl {
     /// The reply this template gives with these values.
     pub fn reply(&self, v: &Vars) -> Reply {
-        Reply::new(self.code, self.status, fill(self.text, v))
+        if self.text.contains('{') {
+            Reply::new(self.code, self.status, fill(self.text, v))
+        } else {
+            Reply::new(self.code, self.status, self.text)
+        }
     }
 
     /// The reply with its code (and the status class with it) changed, as Postfix's `defer_unauth_destination`

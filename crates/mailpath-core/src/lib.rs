@@ -15,10 +15,13 @@
 //! ```
 //!
 //! Layers, each using only those above it:
-//! 1. vocabulary: [`addr`], [`reply`], [`codes`], [`command`], [`dns`], [`net`], [`time`], [`trace`], [`scenario`];
-//! 2. rules: [`world`], [`flavour`], [`flavours`], [`policy`], [`message`], [`dsn`], [`mua`], [`explain`];
-//! 3. engine: [`server`], [`session`], [`mailbox`], `sim` and `relay` (through [`run`]);
-//! 4. scenarios: [`fields`], [`json`], [`presets`], [`whatif`].
+//! 1. vocabulary: [`addr`], [`reply`], [`codes`], [`command`], [`dns`], [`net`], [`time`], [`rng`], [`trace`],
+//!    [`scenario`], [`json`];
+//! 2. rules: [`world`], [`flavour`] and its table [`flavours`], [`policy`], [`message`], [`dsn`], [`mua`], [`ids`];
+//! 3. engine: [`server`], [`session`], [`mailbox`], [`record`], and the run itself (`sim`, `relay`, `outcome`)
+//!    behind [`run`];
+//! 4. scenarios and reading the trace: [`fields`], [`file`], [`schema`], [`presets`], [`explain`], [`whatif`],
+//!    [`report`].
 
 pub mod named;
 
@@ -34,6 +37,7 @@ pub mod time;
 pub mod trace;
 
 pub mod dsn;
+pub mod explain;
 pub mod flavour;
 pub mod flavours;
 pub mod ids;
@@ -42,8 +46,13 @@ pub mod mua;
 pub mod policy;
 pub mod world;
 
+pub mod fields;
+pub mod file;
+pub mod json;
 pub mod presets;
 pub mod report;
+pub mod schema;
+pub mod whatif;
 
 pub mod mailbox;
 mod outcome;

@@ -29,7 +29,7 @@ pub fn fetch(rec: &mut Recorder, t: Secs, reader: HostId, how: Retrieval, mbox: 
     };
     let hop = rec.begin_hop(t, reader, server, port, purpose, None);
     rec.push(t, Some(hop), reader, EventKind::Tls, None);
-    let c = |rec: &mut Recorder, line: String| rec.push(t, Some(hop), reader, EventKind::Command(line), None);
+    let c = |rec: &mut Recorder, line: String| rec.push(t, Some(hop), reader, EventKind::ClientLine(line), None);
     let s = |rec: &mut Recorder, line: String| rec.push(t, Some(hop), server, EventKind::ServerLine(line), None);
     match how {
         Retrieval::Pop3 => {
@@ -77,11 +77,11 @@ pub fn fetch(rec: &mut Recorder, t: Secs, reader: HostId, how: Retrieval, mbox: 
 pub fn pop_login(rec: &mut Recorder, t: Secs, client: HostId, server: HostId, user: &str) -> usize {
     let hop = rec.begin_hop(t, client, server, 110, Purpose::PopLogin, None);
     rec.push(t, Some(hop), server, EventKind::ServerLine("+OK Dovecot ready.".into()), None);
-    rec.push(t, Some(hop), client, EventKind::Command(format!("USER {user}")), None);
+    rec.push(t, Some(hop), client, EventKind::ClientLine(format!("USER {user}")), None);
     rec.push(t, Some(hop), server, EventKind::ServerLine("+OK".into()), None);
-    rec.push(t, Some(hop), client, EventKind::Command("PASS ********".into()), None);
+    rec.push(t, Some(hop), client, EventKind::ClientLine("PASS ********".into()), None);
     rec.push(t, Some(hop), server, EventKind::ServerLine("+OK Logged in.".into()), None);
-    rec.push(t, Some(hop), client, EventKind::Command("QUIT".into()), None);
+    rec.push(t, Some(hop), client, EventKind::ClientLine("QUIT".into()), None);
     rec.push(t, Some(hop), server, EventKind::ServerLine("+OK Logging out.".into()), None);
     rec.end_hop(hop, HopResult::Accepted);
     hop

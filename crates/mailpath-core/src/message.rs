@@ -31,7 +31,7 @@ pub fn wrap(text: &str, width: usize, indent: usize) -> Vec<String> {
 /// The message as the sender's program writes it.
 pub struct Draft {
     /// Header fields in order.
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<crate::trace::Header>,
     /// Body text.
     pub body: String,
 }
@@ -45,19 +45,19 @@ pub fn compose(s: &Scenario, date: DateTime, id: &str) -> Draft {
         (_, f) => f.to_string(),
     };
     let domain = from.rsplit_once('@').map_or("isp-a.example", |(_, d)| d);
-    let mut headers = vec![
-        ("From".to_string(), display),
-        ("To".into(), m.to.join(", ")),
-        ("Subject".into(), m.subject.clone()),
-        ("Date".into(), date.to_string()),
-        ("Message-ID".into(), format!("<{id}@{domain}>")),
-        ("MIME-Version".into(), "1.0".into()),
-        ("Content-Type".into(), "text/plain; charset=utf-8".into()),
+    let mut headers: Vec<crate::trace::Header> = vec![
+        ("From", display.into()),
+        ("To", m.to.join(", ").into()),
+        ("Subject", m.subject.as_str().into()),
+        ("Date", date.to_string().into()),
+        ("Message-ID", format!("<{id}@{domain}>").into()),
+        ("MIME-Version", "1.0".into()),
+        ("Content-Type", "text/plain; charset=utf-8".into()),
     ];
     if s.sender == Sender::Alice {
         headers.push(match s.client.program {
-            Program::OutlookExpress => ("X-Mailer".into(), "Microsoft Outlook Express 6.00.2900.5512".into()),
-            Program::Thunderbird => ("User-Agent".into(), "Mozilla Thunderbird".into()),
+            Program::OutlookExpress => ("X-Mailer", "Microsoft Outlook Express 6.00.2900.5512".into()),
+            Program::Thunderbird => ("User-Agent", "Mozilla Thunderbird".into()),
         });
     }
     let mut body = m.body.clone();

@@ -4,6 +4,8 @@
 pub trait Named: Sized + Copy + PartialEq + 'static {
     /// Every value, in display order.
     const ALL: &'static [Self];
+    /// Every value's name, in the same order.
+    const NAMES: &'static [&'static str];
     /// The stable name used in files and links (`outlook-express`).
     fn name(self) -> &'static str;
     /// A short label for menus (`Outlook Express`).
@@ -27,6 +29,7 @@ macro_rules! named_enum {
         $vis enum $name { $($(#[$vm])* $variant),+ }
         impl $crate::named::Named for $name {
             const ALL: &'static [Self] = &[$($name::$variant),+];
+            const NAMES: &'static [&'static str] = &[$($text),+];
             fn name(self) -> &'static str { match self { $($name::$variant => $text),+ } }
             fn label(self) -> &'static str { match self { $($name::$variant => $label),+ } }
         }

@@ -197,6 +197,8 @@ pub struct RcptContext<'a> {
     pub submission: bool,
     /// The client's address.
     pub client_ip: Ipv4Addr,
+    /// The same, as text.
+    pub client_ip_text: &'a str,
     /// The client's EHLO name.
     pub helo: &'a str,
     /// The client logged in.
@@ -216,7 +218,7 @@ pub struct RcptContext<'a> {
 enum Step {
     Permit(Why, &'static str),
     Dunno,
-    Stop(Verdict, Why, String, Reply),
+    Stop(Verdict, Why, crate::reply::Text, Reply),
 }
 
 /// Decides about `rcpt` at `RCPT TO`: the decision (facts, rule, verdict) and the reply to send.
@@ -232,13 +234,12 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
         relay_domain: r.relay,
         routed: r.routed,
     };
-    let ip = ctx.client_ip.to_string();
-    let from = ctx.sender.map_or(String::new(), |a| a.raw().to_string());
+    let from = ctx.sender.map_or("", |a| a.raw());
     let v = Vars {
         host: server.hostname,
         rcpt: rcpt.raw(),
-        from: &from,
-        ip: &ip,
+        from,
+        ip: ctx.client_ip_text,
         helo: ctx.helo,
         domain: &r.domain,
         ..Vars::default()
@@ -293,7 +294,7 @@ fn verdict_of(reply: &Reply) -> Verdict {
     }
 }
 
-fn stop(tpl: &Tpl, why: Why, rule: &str, v: &Vars) -> Step {
+fn stop(tpl: &Tpl, why: Why, rule: &'static str, v: &Vars) -> Step {
     let reply = tpl.reply(v);
     Step::Stop(verdict_of(&reply), why, rule.into(), reply)
 }
@@ -301,7 +302,7 @@ fn stop(tpl: &Tpl, why: Why, rule: &str, v: &Vars) -> Step {
 fn step(ctx: &RcptContext, res: Restriction, facts: &Facts, r: &Resolved, v: &Vars) -> Step {
     let spec = ctx.spec;
     let names = &spec.rules;
-    let flavour_name = |postfix: &'static str, other: &'static str| {
+    let flavour_name = |postfix: &'static str, other: &'static str| -> &'static str {
         if ctx.server.settings.flavour == Flavour::Postfix {
             postfix
         } else {

@@ -6,7 +6,7 @@ use crate::trace::{Event, EventKind, Hop, HopResult, MessageCopy, Purpose, Why};
 use crate::world::HostId;
 
 /// The growing trace.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Recorder {
     /// Events so far.
     pub events: Vec<Event>,
@@ -22,6 +22,13 @@ pub struct Checkpoint {
     events: usize,
     hops: usize,
     messages: usize,
+}
+
+impl Default for Recorder {
+    /// Room for a typical run without reallocating.
+    fn default() -> Self {
+        Recorder { events: Vec::with_capacity(128), hops: Vec::with_capacity(8), messages: Vec::with_capacity(8) }
+    }
 }
 
 impl Recorder {

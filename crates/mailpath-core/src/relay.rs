@@ -47,6 +47,16 @@ pub(crate) struct Job {
 /// A host to try: which, on which port, logging in as whom.
 type Target<'a> = (HostId, u16, Option<(&'a str, &'a str)>);
 
+/// What an MX walk needs to know about the job it walks.
+struct Walk {
+    rcpts: Vec<(String, Option<usize>)>,
+    copy: usize,
+    report: bool,
+    from: Option<String>,
+    header_from_domain: String,
+    dkim: Option<&'static str>,
+}
+
 enum Fate {
     Done,
     Bounce(Failure),
@@ -94,9 +104,12 @@ impl Sim<'_> {
         if mailbox_exists(server, local, domain) {
             let job = &self.jobs[n];
             let mut copy = self.rec.messages[job.copy].clone();
-            let rp = job.from.clone().unwrap_or_default();
-            copy.headers.insert(0, ("Delivered-To".into(), addr.clone()));
-            copy.headers.insert(0, ("Return-Path".into(), format!("<{rp}>")));
+            let rp = job.from.as_deref().unwrap_or_default();
+            let mut headers = Vec::with_capacity(copy.headers.len() + 2);
+            headers.push(("Return-Path", format!("<{rp}>").into()));
+            headers.push(("Delivered-To", addr.as_str().into()));
+            headers.append(&mut copy.headers);
+            copy.headers = headers;
             copy.to = vec![addr.clone()];
             copy.at = server.host;
             let ev = self.rec.push(
@@ -204,14 +217,25 @@ impl Sim<'_> {
         let mut remaining: Vec<usize> = members.to_vec();
         let mut out: Vec<(usize, Fate)> = Vec::new();
         let count = targets.len();
+        // The job's fields this walk needs (new jobs may be pushed while it runs; job `n` itself does not change).
+        let job = {
+            let j = &self.jobs[n];
+            Walk {
+                rcpts: j.rcpts.iter().map(|r| (r.addr.clone(), r.orig)).collect(),
+                copy: j.copy,
+                report: j.report,
+                from: j.from.clone(),
+                header_from_domain: j.header_from_domain.clone(),
+                dkim: j.dkim,
+            }
+        };
         for (k, (target, port, login)) in targets.into_iter().enumerate() {
             let last = k + 1 == count;
             let Some(next) = self.w.server(target).cloned() else { continue };
-            let job = self.jobs[n].clone();
-            let rcpts: Vec<String> = remaining.iter().map(|&i| job.rcpts[i].addr.clone()).collect();
+            let rcpts: Vec<String> = remaining.iter().map(|&i| job.rcpts[i].0.clone()).collect();
             let copy = &self.rec.messages[job.copy];
             let text_len = copy.size();
-            let lines = copy.text().lines().count();
+            let lines = copy.line_count();
             let purpose = if job.report { Purpose::Bounce } else { Purpose::Relay };
             let hop = self.rec.begin_hop(t, server.host, target, port, purpose, Some(job.copy));
             let id = self.new_id(target, t);
@@ -256,7 +280,7 @@ impl Sim<'_> {
                     let (reply, command, _) = o.refusal.clone().expect("a refusal has a reply");
                     let greeting = command == "the greeting";
                     for &i in &remaining {
-                        let f = smtp_failure(&job.rcpts[i].addr, &reply, command);
+                        let f = smtp_failure(&job.rcpts[i].0, &reply, command);
                         if reply.code / 100 == 5 && !greeting {
                             out.push((i, Fate::Bounce(f)));
                         } else if last {
@@ -269,7 +293,7 @@ impl Sim<'_> {
                 End::Queued(_) | End::Done => {
                     let mut accepted = Vec::new();
                     for &i in &remaining {
-                        let addr = &job.rcpts[i].addr;
+                        let addr = &job.rcpts[i].0;
                         let Some(res) = o.rcpts.iter().find(|r| &r.rcpt == addr) else { continue };
                         match res.reply.code / 100 {
                             2 => accepted.push(i),
@@ -282,8 +306,8 @@ impl Sim<'_> {
                         let moved: Vec<JobRcpt> = accepted
                             .iter()
                             .map(|&i| JobRcpt {
-                                addr: job.rcpts[i].addr.clone(),
-                                orig: job.rcpts[i].orig,
+                                addr: job.rcpts[i].0.clone(),
+                                orig: job.rcpts[i].1,
                                 pending: true,
                                 last: None,
                             })

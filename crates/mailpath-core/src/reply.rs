@@ -1,6 +1,10 @@
 //! SMTP replies (RFC 5321 §4.2) with their enhanced status codes (RFC 3463), as servers send them.
 
 use core::fmt;
+use std::borrow::Cow;
+
+/// Text that is usually a fixed string from the flavour table, sometimes filled in.
+pub type Text = Cow<'static, str>;
 
 /// An enhanced mail system status code, `class.subject.detail` (RFC 3463), e.g. `5.7.1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,15 +47,23 @@ impl fmt::Display for Status {
     }
 }
 
+#[cfg(feature = "serde")]
+impl serde::Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 /// One SMTP reply: a three-digit code, an optional enhanced status code and one or more lines of text.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Reply {
     /// The reply code, e.g. 554.
     pub code: u16,
     /// The enhanced status code printed after the reply code on every line, if the server uses them.
     pub status: Option<Status>,
     /// The text of each line (at least one), without code and status.
-    pub lines: Vec<String>,
+    pub lines: Vec<Text>,
 }
 
 /// What the first digit of a reply code tells the client (RFC 5321 §4.2.1).
@@ -69,7 +81,7 @@ pub enum Severity {
 
 impl Reply {
     /// A one-line reply.
-    pub fn new(code: u16, status: Option<Status>, text: impl Into<String>) -> Self {
+    pub fn new(code: u16, status: Option<Status>, text: impl Into<Text>) -> Self {
         Reply { code, status, lines: vec![text.into()] }
     }
 
@@ -146,7 +158,7 @@ impl Reply {
             if i == 0 {
                 status = st;
             }
-            texts.push(text.to_string());
+            texts.push(Text::Owned(text.to_string()));
         }
         Some(Reply { code: code?, status, lines: texts })
     }

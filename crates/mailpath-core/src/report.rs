@@ -32,7 +32,73 @@ pub fn text(s: &Scenario, trace: &Trace) -> String {
             out.push_str(&format!("{stamp}{line}\n"));
         }
     }
+    if let Some(m) = final_copy(trace) {
+        out.push_str(&format!("\nMessage headers at {}:\n", host(m.at, s).name));
+        for (n, v) in &m.headers {
+            out.push_str(&format!("  {n}: {}\n", v.replace("\n\t", "\n      ")));
+        }
+    }
     out.push_str(&format!("\nOutcome: {} — {}\n", trace.outcome.ending.label(), trace.outcome.summary));
+    out.push_str(&format!("Why: {}\n", crate::explain::why(trace.outcome.why)));
+    for fix in crate::explain::fixes(s, trace) {
+        out.push_str(&format!("Fix: {} (then: {})\n", fix.label, fix.ending.label().to_lowercase()));
+    }
+    out
+}
+
+/// The copy of the message a reader would look at: the last one delivered into a mailbox, or the last one made.
+pub fn final_copy(trace: &Trace) -> Option<&crate::trace::MessageCopy> {
+    trace
+        .messages
+        .iter()
+        .rev()
+        .find(|m| !m.is_report && m.header("Return-Path").is_some())
+        .or_else(|| trace.messages.iter().rev().find(|m| !m.is_report))
+}
+
+/// Markdown for an article: a heading per connection, transcripts in code blocks, decisions as quotes.
+pub fn markdown(s: &Scenario, trace: &Trace) -> String {
+    let name = |h| host(h, s).name;
+    let mut out = format!("# {}\n\n", s.title);
+    out.push_str(&format!("**Outcome:** {} — {}\n\n", trace.outcome.ending.label(), trace.outcome.summary));
+    for (h, hop) in trace.hops.iter().enumerate() {
+        out.push_str(&format!(
+            "## {}. {} → {} (port {}, {})\n\n",
+            h + 1,
+            name(hop.from),
+            name(hop.to),
+            hop.port,
+            hop.purpose.label().to_lowercase()
+        ));
+        out.push_str(&format!("At {} (simulated clock).\n\n```\n", offset(trace.events[hop.first_event].t)));
+        for (_, line) in trace.transcript(h) {
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out.push_str("```\n\n");
+        for e in trace.events[hop.first_event..=hop.last_event].iter() {
+            match &e.kind {
+                EventKind::Decision(d) => {
+                    out.push_str(&format!("> {}\n\n", crate::explain::decision(d, name(e.actor))))
+                }
+                EventKind::ErrorDialog { title, text } => out.push_str(&format!("> **{title}:** {text}\n\n")),
+                _ => {}
+            }
+        }
+    }
+    let notes: Vec<String> = trace
+        .events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.hop.is_none())
+        .map(|(i, e)| format!("- `{}` {}", offset(e.t), describe(s, trace, i)))
+        .collect();
+    if !notes.is_empty() {
+        out.push_str("## Between connections\n\n");
+        out.push_str(&notes.join("\n"));
+        out.push_str("\n\n");
+    }
+    out.push_str(&format!("## Why\n\n{}\n", crate::explain::story(s, trace)));
     out
 }
 
@@ -46,6 +112,7 @@ pub fn describe(s: &Scenario, trace: &Trace, i: usize) -> String {
         EventKind::ConnectFailed { text, .. } => format!("(no connection: {text})"),
         EventKind::Tls => "(TLS handshake)".into(),
         EventKind::Command(c) => format!("C: {c}"),
+        EventKind::ClientLine(c) => format!("C: {c}"),
         EventKind::MessageText { lines, bytes } => format!("C: ({lines} lines, {bytes} bytes of message)\n  C: ."),
         EventKind::Reply(r) => r.wire_lines().map(|l| format!("S: {l}")).collect::<Vec<_>>().join("\n  "),
         EventKind::ServerLine(l) => format!("S: {l}"),

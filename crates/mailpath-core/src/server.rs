@@ -106,6 +106,8 @@ pub struct ServerSession<'a> {
     queue_id: String,
     /// Why the last refusal happened (for explanations).
     pub last_why: Option<Why>,
+    ip_text: String,
+    date_text: String,
 }
 
 impl<'a> ServerSession<'a> {
@@ -135,6 +137,13 @@ impl<'a> ServerSession<'a> {
             rcpt_seen: false,
             queue_id,
             last_why: None,
+            ip_text: client_ip.to_string(),
+            // Only some banners print the date; formatting it is not free.
+            date_text: if spec(server.settings.flavour).greeting.text.contains("{date}") {
+                DateTime::at(t).to_string()
+            } else {
+                String::new()
+            },
         }
     }
 
@@ -142,22 +151,20 @@ impl<'a> ServerSession<'a> {
         self.service != Service::Smtp
     }
 
-    fn vars<'v>(&'v self, date: &'v str, ip: &'v str) -> Vars<'v> {
+    fn vars(&self) -> Vars<'_> {
         Vars {
             host: self.server.hostname,
             helo: self.helo.as_deref().unwrap_or(""),
-            ip,
+            ip: &self.ip_text,
             id: &self.queue_id,
-            date,
+            date: &self.date_text,
             ..Vars::default()
         }
     }
 
     /// The 220 greeting.
     pub fn greeting(&self) -> Reply {
-        let date = DateTime::at(self.t).to_string();
-        let ip = self.client_ip.to_string();
-        self.spec.greeting.reply(&self.vars(&date, &ip))
+        self.spec.greeting.reply(&self.vars())
     }
 
     /// Whether STARTTLS is offered now.
@@ -177,16 +184,16 @@ impl<'a> ServerSession<'a> {
     }
 
     fn ehlo(&self) -> Reply {
-        let date = DateTime::at(self.t).to_string();
-        let ip = self.client_ip.to_string();
-        let v = self.vars(&date, &ip);
-        let mut lines = vec![crate::flavour::fill(self.spec.ehlo_line, &v)];
+        let v = self.vars();
+        let mut lines: Vec<crate::reply::Text> = Vec::with_capacity(self.spec.keywords.len() + 1);
+        lines.push(crate::flavour::fill(self.spec.ehlo_line, &v).into());
         for kw in self.spec.keywords {
             match kw {
-                Kw::Always(k) => lines.push((*k).to_string()),
-                Kw::Size => lines.push(format!("SIZE {}", u64::from(self.server.settings.size_limit_kb) * 1024)),
+                Kw::Always(k) => lines.push((*k).into()),
+                Kw::Size => lines.push(format!("SIZE {}", u64::from(self.server.settings.size_limit_kb) * 1024).into()),
                 Kw::StartTls if self.offers_tls() => lines.push("STARTTLS".into()),
-                Kw::Auth(mechs) if self.offers_auth() => lines.push(format!("AUTH {mechs}")),
+                Kw::Auth("PLAIN LOGIN") if self.offers_auth() => lines.push("AUTH PLAIN LOGIN".into()),
+                Kw::Auth(mechs) if self.offers_auth() => lines.push(format!("AUTH {mechs}").into()),
                 _ => {}
             }
         }
@@ -195,10 +202,8 @@ impl<'a> ServerSession<'a> {
 
     /// Answers one command.
     pub fn handle(&mut self, cmd: &Command, greylist: &mut Greylist, msg: &MessageFacts) -> (Reply, Effect) {
-        let date = DateTime::at(self.t).to_string();
-        let ip = self.client_ip.to_string();
         let spec = self.spec;
-        let plain = |tpl: &crate::flavour::Tpl, s: &Self| tpl.reply(&s.vars(&date, &ip));
+        let plain = |tpl: &crate::flavour::Tpl, s: &Self| tpl.reply(&s.vars());
         self.last_why = None;
         match cmd {
             Command::Ehlo(name) => {
@@ -242,8 +247,8 @@ impl<'a> ServerSession<'a> {
                     (plain(&spec.auth_failed, self), Effect::None)
                 }
             }
-            Command::Mail { from, size } => self.mail(from, *size, &date, &ip),
-            Command::Rcpt(to) => self.rcpt(to, greylist, &date, &ip),
+            Command::Mail { from, size } => self.mail(from, *size),
+            Command::Rcpt(to) => self.rcpt(to, greylist),
             Command::Data => {
                 if self.accepted.is_empty() {
                     let tpl = if self.rcpt_seen { &spec.no_valid_recipients } else { &spec.need_rcpt };
@@ -252,34 +257,34 @@ impl<'a> ServerSession<'a> {
                     (plain(&spec.data_go, self), Effect::None)
                 }
             }
-            Command::EndOfData => self.end_of_data(msg, &date, &ip),
+            Command::EndOfData => self.end_of_data(msg),
         }
     }
 
-    fn mail(&mut self, from: &str, size: Option<usize>, date: &str, ip: &str) -> (Reply, Effect) {
+    fn mail(&mut self, from: &str, size: Option<usize>) -> (Reply, Effect) {
         let spec = self.spec;
         if self.submission() && self.auth_user.is_none() {
             if let Some(tpl) = spec.submission.auth_required_at_mail {
                 self.last_why = Some(Why::AuthRequired);
-                return (tpl.reply(&self.vars(date, ip)), Effect::None);
+                return (tpl.reply(&self.vars()), Effect::None);
             }
         }
         let limit = self.server.settings.size_limit_kb as usize * 1024;
         if size.is_some_and(|n| n > limit) {
             self.last_why = Some(Why::TooBig);
-            return (spec.too_big_mail.reply(&self.vars(date, ip)), Effect::None);
+            return (spec.too_big_mail.reply(&self.vars()), Effect::None);
         }
         let parsed = if from.is_empty() { None } else { Address::parse(from).ok() };
         self.mail_from = Some(parsed);
         self.accepted.clear();
         self.rcpt_seen = false;
-        let v = Vars { from, ..self.vars(date, ip) };
+        let v = Vars { from, ..self.vars() };
         (spec.mail_ok.reply(&v), Effect::None)
     }
 
-    fn rcpt(&mut self, to: &str, greylist: &mut Greylist, date: &str, ip: &str) -> (Reply, Effect) {
+    fn rcpt(&mut self, to: &str, greylist: &mut Greylist) -> (Reply, Effect) {
         let Some(sender) = self.mail_from.clone() else {
-            return (self.spec.need_mail.reply(&self.vars(date, ip)), Effect::None);
+            return (self.spec.need_mail.reply(&self.vars()), Effect::None);
         };
         self.rcpt_seen = true;
         let Ok(rcpt) = Address::parse(to) else {
@@ -293,6 +298,7 @@ impl<'a> ServerSession<'a> {
             spec: self.spec,
             submission: self.submission(),
             client_ip: self.client_ip,
+            client_ip_text: &self.ip_text,
             helo: self.helo.as_deref().unwrap_or(""),
             authenticated: self.auth_user.is_some(),
             pop_fresh: self.pop_fresh,
@@ -313,10 +319,10 @@ impl<'a> ServerSession<'a> {
         (reply, Effect::Decision(decision))
     }
 
-    fn end_of_data(&mut self, msg: &MessageFacts, date: &str, ip: &str) -> (Reply, Effect) {
+    fn end_of_data(&mut self, msg: &MessageFacts) -> (Reply, Effect) {
         let spec = self.spec;
         let (reply, why) = {
-            let v = self.vars(date, ip);
+            let v = self.vars();
             if msg.bytes > self.server.settings.size_limit_kb as usize * 1024 {
                 (spec.too_big_data.reply(&v), Some(Why::TooBig))
             } else if self.dmarc_rejects(msg) {

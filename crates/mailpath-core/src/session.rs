@@ -160,7 +160,7 @@ pub fn run(
         out.end = End::NoConnection(f, text);
         out.why = Some(why);
     };
-    let target = format!("{}[{}]:{}", server.hostname, server.ip, plan.port);
+    let target = || format!("{}[{}]:{}", server.hostname, server.ip, plan.port);
     let svc = match service(server, plan.port) {
         Some(svc) if !server.settings.down.contains(t) => svc,
         _ => {
@@ -169,13 +169,13 @@ pub fn run(
                 &mut out,
                 ConnectFailure::Refused,
                 Why::ConnectionRefused,
-                format!("connect to {target}: Connection refused"),
+                format!("connect to {}: Connection refused", target()),
             );
             return out;
         }
     };
     if svc == Service::Submissions && plan.tls != TlsMode::Implicit {
-        let text = format!("connect to {target}: timed out waiting for the greeting (the port expects TLS first)");
+        let text = format!("connect to {}: timed out waiting for the greeting (the port expects TLS first)", target());
         fail(env, &mut out, ConnectFailure::TimedOut, Why::TimedOut, text);
         return out;
     }
@@ -188,18 +188,21 @@ pub fn run(
     let greeting = s.greeting();
     let ev = env.rec.push(t, Some(hop), host, EventKind::Reply(greeting.clone()), None);
     if greeting.code / 100 != 2 {
-        return refuse(env, &mut out, hop, greeting, "the greeting", ev, None, plan);
+        return refuse(env, out, &mut s, greeting, "the greeting", ev, None, plan);
     }
 
     macro_rules! say {
         ($cmd:expr) => {{
             let cmd: Command = $cmd;
-            env.rec.push(t, Some(hop), plan.from, EventKind::Command(cmd.to_string()), None);
-            if cmd == Command::EndOfData {
-                let last = env.rec.events.len() - 1;
-                env.rec.events[last].kind = EventKind::MessageText { lines: plan.lines, bytes: plan.message.bytes };
-            }
+            let stage = cmd.stage();
+            // The server answers first; the command is still recorded before its reply.
             let (reply, effect) = s.handle(&cmd, env.greylist, &plan.message);
+            let kind = if cmd == Command::EndOfData {
+                EventKind::MessageText { lines: plan.lines, bytes: plan.message.bytes }
+            } else {
+                EventKind::Command(cmd)
+            };
+            env.rec.push(t, Some(hop), plan.from, kind, None);
             let mut decision = None;
             let tls_started = effect == Effect::Tls;
             if let Effect::Decision(d) = effect {
@@ -213,34 +216,37 @@ pub fn run(
                 env.rec.push(t, Some(hop), plan.from, EventKind::Tls, None);
                 out.tls = true;
             }
-            (reply, ev, decision, cmd.stage())
+            (reply, ev, decision, stage)
         }};
     }
 
     let (r, ev, _, stage) = say!(Command::Ehlo(plan.helo.to_string()));
     if r.code / 100 != 2 {
-        return refuse(env, &mut out, hop, r, stage, ev, None, plan);
+        return refuse(env, out, &mut s, r, stage, ev, None, plan);
     }
     let tls_wanted = matches!(plan.tls, TlsMode::Required | TlsMode::Opportunistic);
     if tls_wanted && !s.tls {
         if s.offers_tls() {
             let (r, ev, _, stage) = say!(Command::StartTls);
             if r.code / 100 != 2 {
-                return refuse(env, &mut out, hop, r, stage, ev, None, plan);
+                return refuse(env, out, &mut s, r, stage, ev, None, plan);
             }
             let (r, ev, _, stage) = say!(Command::Ehlo(plan.helo.to_string()));
             if r.code / 100 != 2 {
-                return refuse(env, &mut out, hop, r, stage, ev, None, plan);
+                return refuse(env, out, &mut s, r, stage, ev, None, plan);
             }
         } else if plan.tls == TlsMode::Required {
             out.why = Some(Why::TlsRequired);
-            return give_up(env, &mut out, hop, plan, &mut s, None);
+            return give_up(env, out, plan, &mut s);
         }
     }
     if let Some((user, password)) = plan.login {
         let (r, ev, _, stage) = say!(Command::AuthPlain { user: user.into(), password: password.into() });
         if r.code / 100 != 2 {
-            return refuse(env, &mut out, hop, r, stage, ev, s.last_why, plan);
+            {
+                let why = s.last_why;
+                return refuse(env, out, &mut s, r, stage, ev, why, plan);
+            }
         }
         out.auth = true;
     }
@@ -250,7 +256,10 @@ pub fn run(
     let size = (plan.kind == ClientKind::Mta && server_lists_size(&s)).then_some(plan.message.bytes);
     let (r, ev, _, stage) = say!(Command::Mail { from: plan.mail_from.to_string(), size });
     if r.code / 100 != 2 {
-        return refuse(env, &mut out, hop, r, stage, ev, s.last_why, plan);
+        {
+            let why = s.last_why;
+            return refuse(env, out, &mut s, r, stage, ev, why, plan);
+        }
     }
     for rcpt in plan.rcpts {
         let (r, ev, decision, stage) = say!(Command::Rcpt(rcpt.clone()));
@@ -259,32 +268,30 @@ pub fn run(
         if refused && matches!(plan.kind, ClientKind::Mua(_)) {
             out.why = s.last_why;
             out.refusal = Some((r, stage, ev));
-            return give_up(env, &mut out, hop, plan, &mut s, Some(ev));
+            return give_up(env, out, plan, &mut s);
         }
     }
     let any = out.rcpts.iter().any(|r| r.reply.code / 100 == 2);
     if !any && plan.kind != ClientKind::Spammer {
-        let _ = say!(Command::Quit);
-        env.rec.push(t, Some(hop), plan.from, EventKind::Closed, None);
-        env.rec.end_hop(hop, HopResult::Refused);
-        out.end = End::Done;
-        return out;
+        return quit(env, out, plan, &mut s, End::Done, HopResult::Refused);
     }
     let (r, ev, _, stage) = say!(Command::Data);
     if r.code / 100 != 3 {
-        return refuse(env, &mut out, hop, r, stage, ev, s.last_why, plan);
+        {
+            let why = s.last_why;
+            return refuse(env, out, &mut s, r, stage, ev, why, plan);
+        }
     }
     let (r, ev, _, stage) = say!(Command::EndOfData);
     if r.code / 100 != 2 {
-        return refuse(env, &mut out, hop, r, stage, ev, s.last_why, plan);
+        {
+            let why = s.last_why;
+            return refuse(env, out, &mut s, r, stage, ev, why, plan);
+        }
     }
     let id = s.queue_id().to_string();
-    let _ = say!(Command::Quit);
-    env.rec.push(t, Some(hop), plan.from, EventKind::Closed, None);
     let all = out.rcpts.iter().all(|r| r.reply.code / 100 == 2);
-    env.rec.end_hop(hop, if all { HopResult::Accepted } else { HopResult::Partial });
-    out.end = End::Queued(id);
-    out
+    quit(env, out, plan, &mut s, End::Queued(id), if all { HopResult::Accepted } else { HopResult::Partial })
 }
 
 fn server_lists_size(s: &ServerSession) -> bool {
@@ -295,8 +302,8 @@ fn server_lists_size(s: &ServerSession) -> bool {
 #[allow(clippy::too_many_arguments)]
 fn refuse(
     env: &mut Env,
-    out: &mut Outcome,
-    hop: usize,
+    mut out: Outcome,
+    s: &mut ServerSession,
     reply: Reply,
     stage: &'static str,
     ev: usize,
@@ -304,35 +311,28 @@ fn refuse(
     plan: &Plan,
 ) -> Outcome {
     out.why = why.or(out.why);
-    out.refusal = Some((reply.clone(), stage, ev));
-    let t = env.t;
-    let quit = Command::Quit;
-    env.rec.push(t, Some(hop), plan.from, EventKind::Command(quit.to_string()), None);
-    env.rec.push(t, Some(hop), plan.from, EventKind::Closed, None);
-    let result = if reply.code / 100 == 4 { HopResult::Deferred } else { HopResult::Refused };
-    env.rec.end_hop(hop, result);
-    out.end = if matches!(plan.kind, ClientKind::Mua(_)) { End::GaveUp } else { End::Refused };
-    out.clone()
+    let deferred = reply.code / 100 == 4;
+    out.refusal = Some((reply, stage, ev));
+    let end = if matches!(plan.kind, ClientKind::Mua(_)) { End::GaveUp } else { End::Refused };
+    quit(env, out, plan, s, end, if deferred { HopResult::Deferred } else { HopResult::Refused })
 }
 
-/// A mail program gives up: QUIT and close.
-fn give_up(
-    env: &mut Env,
-    out: &mut Outcome,
-    hop: usize,
-    plan: &Plan,
-    s: &mut ServerSession,
-    _ev: Option<usize>,
-) -> Outcome {
-    let t = env.t;
-    env.rec.push(t, Some(hop), plan.from, EventKind::Command(Command::Quit.to_string()), None);
+/// A mail program gives up after a refusal it already recorded.
+fn give_up(env: &mut Env, out: Outcome, plan: &Plan, s: &mut ServerSession) -> Outcome {
+    let deferred = out.refusal.as_ref().is_some_and(|(r, ..)| r.code / 100 == 4);
+    quit(env, out, plan, s, End::GaveUp, if deferred { HopResult::Deferred } else { HopResult::Refused })
+}
+
+/// QUIT, the server's goodbye, and the end of the hop.
+fn quit(env: &mut Env, mut out: Outcome, plan: &Plan, s: &mut ServerSession, end: End, result: HopResult) -> Outcome {
+    let (t, hop) = (env.t, out.hop);
     let (r, _) = s.handle(&Command::Quit, env.greylist, &plan.message);
+    env.rec.push(t, Some(hop), plan.from, EventKind::Command(Command::Quit), None);
     env.rec.push(t, Some(hop), s.server.host, EventKind::Reply(r), None);
     env.rec.push(t, Some(hop), plan.from, EventKind::Closed, None);
-    let deferred = out.refusal.as_ref().is_some_and(|(r, ..)| r.code / 100 == 4);
-    env.rec.end_hop(hop, if deferred { HopResult::Deferred } else { HopResult::Refused });
-    out.end = End::GaveUp;
-    out.clone()
+    env.rec.end_hop(hop, result);
+    out.end = end;
+    out
 }
 
 /// The 16 address forms of nmap's smtp-open-relay script (`D` its domain, `H` the server's name, `IP` its
@@ -374,8 +374,9 @@ fn probe(plan: &Plan, server: &ServerConfig, s: &mut ServerSession, env: &mut En
     for (from, to) in relay_test_forms(server.hostname, server.ip) {
         for cmd in [Command::Rset, Command::Mail { from: from.clone(), size: None }, Command::Rcpt(to.clone())] {
             let is_rcpt = matches!(cmd, Command::Rcpt(_));
-            env.rec.push(t, Some(hop), plan.from, EventKind::Command(cmd.to_string()), None);
+            let stage = cmd.stage();
             let (reply, effect) = s.handle(&cmd, env.greylist, &plan.message);
+            env.rec.push(t, Some(hop), plan.from, EventKind::Command(cmd), None);
             let mut decision = None;
             if let Effect::Decision(d) = effect {
                 env.rec.push(t, Some(hop), server.host, EventKind::Decision(d.clone()), Some(d.why));
@@ -387,15 +388,11 @@ fn probe(plan: &Plan, server: &ServerConfig, s: &mut ServerSession, env: &mut En
                 passed += usize::from(reply.code / 100 == 2);
                 out.rcpts.push(RcptResult { rcpt: to.clone(), reply, command: "RCPT TO", event: ev, decision });
             } else if reply.code / 100 != 2 {
-                out.refusal.get_or_insert((reply, cmd.stage(), ev));
+                out.refusal.get_or_insert((reply, stage, ev));
                 break;
             }
         }
     }
-    env.rec.push(t, Some(hop), plan.from, EventKind::Command(Command::Quit.to_string()), None);
-    let (r, _) = s.handle(&Command::Quit, env.greylist, &plan.message);
-    env.rec.push(t, Some(hop), server.host, EventKind::Reply(r), None);
-    env.rec.push(t, Some(hop), plan.from, EventKind::Closed, None);
     let verdict = if auth_needed {
         "Server isn't an open relay, authentication needed".to_string()
     } else if passed > 0 {
@@ -403,9 +400,8 @@ fn probe(plan: &Plan, server: &ServerConfig, s: &mut ServerSession, env: &mut En
     } else {
         "Server doesn't seem to be an open relay, all tests failed".to_string()
     };
-    env.rec.push(t, None, plan.from, EventKind::TesterVerdict(verdict.clone()), None);
-    env.rec.end_hop(hop, if passed > 0 { HopResult::Accepted } else { HopResult::Refused });
-    out.tester = Some(verdict);
-    out.end = End::Done;
+    out.tester = Some(verdict.clone());
+    let out = quit(env, out, plan, s, End::Done, if passed > 0 { HopResult::Accepted } else { HopResult::Refused });
+    env.rec.push(t, None, plan.from, EventKind::TesterVerdict(verdict), None);
     out
 }

@@ -124,7 +124,11 @@ impl Sim<'_> {
         let port = s.client.port.number();
         let dest_ip = host(target, s).ip;
         let from_id = sender.id;
-        let purpose = if s.sender == Sender::Alice { Purpose::Submission } else { Purpose::Probe };
+        let purpose = match s.sender {
+            Sender::Alice => Purpose::Submission,
+            Sender::Mallory => Purpose::Spam,
+            Sender::Tester => Purpose::Probe,
+        };
         let hop = self.rec.begin_hop(t, from_id, target, port, purpose, None);
         let local_net = match s.network.place {
             Place::Home => addr::PROVIDER_POOL,
@@ -172,7 +176,6 @@ impl Sim<'_> {
             attachment_bytes: s.message.attachment_kb as usize * 1024,
             event: hop,
         };
-        let text = original.text();
         let header_from = original.header("From").unwrap_or("").to_string();
         let hfd = domain_in(&header_from).to_string();
         let user = local_of(&s.message.from).to_string();
@@ -204,7 +207,7 @@ impl Sim<'_> {
             mail_from: s.message.from.trim(),
             rcpts: &rcpts,
             message: MessageFacts { bytes: original.size(), header_from_domain: &hfd, dkim: None },
-            lines: text.lines().count(),
+            lines: original.line_count(),
             purpose,
         };
         let mut env = Env { zone: &self.w.zone, rec: &mut self.rec, greylist: &mut self.greylist, t };
@@ -300,11 +303,12 @@ impl Sim<'_> {
         }
         let server = self.w.server(at).expect("accepting host runs a server");
         let spec = crate::flavours::spec(server.settings.flavour);
-        let prev = self.rec.messages[copy].clone();
+        let MessageCopy { from: prev_from, headers: prev_headers, body, attachment_bytes, .. } =
+            self.rec.messages[copy].clone();
         let ip = c.ip.to_string();
         let host_ip = server.ip.to_string();
         let single = (rcpts.len() == 1).then(|| rcpts[0].addr.clone());
-        let from = prev.from.clone().unwrap_or_default();
+        let from = prev_from.as_deref().unwrap_or_default();
         let stamp = Stamp {
             helo: c.helo,
             rdns: c.rdns,
@@ -317,20 +321,21 @@ impl Sim<'_> {
             hide_client: c.hide && server.settings.flavour == crate::scenario::Flavour::Postfix,
             id,
             rcpt: single.as_deref(),
-            from: &from,
+            from,
             date: DateTime::at(t),
         };
-        let mut headers = vec![("Received".to_string(), received(spec.received, &stamp))];
-        headers.extend(prev.headers.iter().cloned());
+        let mut headers = Vec::with_capacity(prev_headers.len() + 1);
+        headers.push(("Received", received(spec.received, &stamp).into()));
+        headers.extend(prev_headers);
         let ev = self.rec.push(t, None, at, EventKind::Queued { queue_id: id.to_string() }, None);
         let new_copy = self.rec.keep(MessageCopy {
             at,
-            from: prev.from.clone(),
+            from: prev_from.clone(),
             to: rcpts.iter().map(|r| r.addr.clone()).collect(),
             headers,
-            body: prev.body.clone(),
+            body,
             is_report: report,
-            attachment_bytes: prev.attachment_bytes,
+            attachment_bytes,
             event: ev,
         });
         self.jobs.push(Job {
@@ -338,7 +343,7 @@ impl Sim<'_> {
             copy: new_copy,
             queue_id: id.to_string(),
             arrived: t,
-            from: prev.from,
+            from: prev_from,
             rcpts,
             attempts: 0,
             warned: false,

@@ -85,8 +85,10 @@ named_enum! {
         Retrieval = "retrieval" / "Retrieval",
         /// The mail program logs in to POP3 before sending (POP-before-SMTP).
         PopLogin = "pop-login" / "POP-before-SMTP login",
-        /// A spammer or tester talking to a server.
-        Probe = "probe" / "Probe",
+        /// A spammer's tool sending straight to a server.
+        Spam = "spam" / "Spam run",
+        /// An open-relay tester asking a server.
+        Probe = "probe" / "Relay test",
     }
 }
 
@@ -138,12 +140,14 @@ pub struct Decision {
     /// How it came out.
     pub verdict: Verdict,
     /// The rule that fired, in the server software's own terms (`reject_unauth_destination`).
-    pub rule: String,
+    pub rule: crate::reply::Text,
     /// Why, for explanations.
     pub why: Why,
 }
 
 /// How a connection attempt ended before any SMTP.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConnectFailure {
     /// The access network dropped it (outbound port 25 blocked).
@@ -155,6 +159,8 @@ pub enum ConnectFailure {
 }
 
 /// One thing that happened.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(tag = "type", content = "data", rename_all = "snake_case"))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EventKind {
     /// A connection starts: `from` → `to`, port, purpose.
@@ -182,8 +188,10 @@ pub enum EventKind {
     },
     /// TLS was set up on the connection.
     Tls,
-    /// The client sent a command (the text as on the wire).
-    Command(String),
+    /// The client sent an SMTP command.
+    Command(crate::command::Command),
+    /// The client sent a POP3 or IMAP line.
+    ClientLine(String),
     /// The client sent the message text (headers and body).
     MessageText {
         /// How many lines.
@@ -280,6 +288,7 @@ pub enum EventKind {
 }
 
 /// One event in time.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// Simulated seconds since the start.
@@ -295,6 +304,8 @@ pub struct Event {
 }
 
 /// How a connection ended.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HopResult {
     /// Every recipient taken (or mail fetched).
@@ -310,6 +321,7 @@ pub enum HopResult {
 }
 
 /// One connection between two hosts.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hop {
     /// Who connects.
@@ -349,6 +361,7 @@ named_enum! {
 }
 
 /// What became of one recipient.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecipientFate {
     /// The recipient as typed.
@@ -366,6 +379,7 @@ pub struct RecipientFate {
 }
 
 /// The outcome of a run.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     /// Overall.
@@ -382,7 +396,11 @@ pub struct Outcome {
     pub summary: String,
 }
 
+/// One header field: its name and its (shared) value.
+pub type Header = (&'static str, std::rc::Rc<str>);
+
 /// A message as some host has it (headers grow hop by hop).
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageCopy {
     /// The host holding this copy.
@@ -391,8 +409,9 @@ pub struct MessageCopy {
     pub from: Option<String>,
     /// Envelope recipients.
     pub to: Vec<String>,
-    /// Header fields, top first, as `Name: value` (values may be folded with `\n\t`).
-    pub headers: Vec<(String, String)>,
+    /// Header fields, top first (values may be folded with `\n\t`); shared between copies, so a server adding
+    /// its `Received:` line does not copy the others.
+    pub headers: Vec<Header>,
     /// The body.
     pub body: String,
     /// Whether this is a bounce or delay warning.
@@ -418,18 +437,26 @@ impl MessageCopy {
         out
     }
 
-    /// Size on the wire in bytes, attachments included.
+    /// Size on the wire in bytes, attachments included (the length of [`MessageCopy::text`] plus attachments).
     pub fn size(&self) -> usize {
-        self.text().len() + self.attachment_bytes
+        let headers: usize = self.headers.iter().map(|(n, v)| n.len() + 2 + v.len() + 1).sum();
+        headers + 1 + self.body.len() + self.attachment_bytes
+    }
+
+    /// Lines of text (headers, the blank line, body).
+    pub fn line_count(&self) -> usize {
+        let headers: usize = self.headers.iter().map(|(_, v)| 1 + v.matches('\n').count()).sum();
+        headers + 1 + self.body.lines().count()
     }
 
     /// The value of the first header called `name`.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| &**v)
     }
 }
 
 /// Everything that happened in one run.
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trace {
     /// Events in order of time.
@@ -456,6 +483,7 @@ impl Trace {
         for (i, e) in self.events.iter().enumerate().filter(|(_, e)| e.hop == Some(hop)) {
             match &e.kind {
                 EventKind::Command(c) => out.push((i, format!("C: {c}"))),
+                EventKind::ClientLine(c) => out.push((i, format!("C: {c}"))),
                 EventKind::MessageText { lines, bytes } => {
                     out.push((i, format!("C: ({lines} lines, {bytes} bytes of message)")));
                     out.push((i, "C: .".into()));

@@ -6,6 +6,7 @@ use crate::named_enum;
 use crate::net::Cidr;
 use crate::scenario::{Outgoing, Place, Role, Scenario, Sender, Server, Trust};
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 
 named_enum! {
     /// Every machine in the world.
@@ -60,7 +61,7 @@ pub struct FinalDomain {
     /// `true`: a virtual mailbox domain; `false`: in `mydestination` (local recipient table).
     pub is_virtual: bool,
     /// Its mailbox names.
-    pub users: Vec<String>,
+    pub users: Vec<crate::reply::Text>,
 }
 
 /// Where a server sends everything it does not deliver itself (Postfix `relayhost`).
@@ -133,8 +134,8 @@ pub struct Host {
 /// The whole world for one scenario.
 #[derive(Debug, Clone)]
 pub struct World {
-    /// Every server.
-    pub servers: Vec<ServerConfig>,
+    /// Every server (shared: a run hands them around without copying).
+    pub servers: Vec<Rc<ServerConfig>>,
     /// DNS data.
     pub zone: Zone,
     /// The sending machine.
@@ -201,11 +202,11 @@ fn mynetworks(trust: Trust, own: Cidr) -> Vec<Cidr> {
     }
 }
 
-fn users(domain: &'static str, extra: &[String]) -> Vec<String> {
-    let mut u: Vec<String> = cast_users(domain).iter().map(|s| s.to_string()).collect();
+fn users(domain: &'static str, extra: &[String]) -> Vec<crate::reply::Text> {
+    let mut u: Vec<crate::reply::Text> = cast_users(domain).iter().map(|s| (*s).into()).collect();
     for e in extra {
         if !u.iter().any(|x| x.eq_ignore_ascii_case(e)) {
-            u.push(e.clone());
+            u.push(e.clone().into());
         }
     }
     u
@@ -321,21 +322,21 @@ impl World {
             Outgoing::Middle => HostId::Provider,
             Outgoing::Hotel => HostId::Hotel,
         };
-        World { servers, zone, sender: host(sender_id, s), helo, outgoing }
+        World { servers: servers.into_iter().map(Rc::new).collect(), zone, sender: host(sender_id, s), helo, outgoing }
     }
 
     /// The server on `id`, if that host runs one.
-    pub fn server(&self, id: HostId) -> Option<&ServerConfig> {
+    pub fn server(&self, id: HostId) -> Option<&Rc<ServerConfig>> {
         self.servers.iter().find(|s| s.host == id)
     }
 
     /// The server whose host name is `name`.
-    pub fn server_named(&self, name: &str) -> Option<&ServerConfig> {
+    pub fn server_named(&self, name: &str) -> Option<&Rc<ServerConfig>> {
         self.servers.iter().find(|s| s.hostname.eq_ignore_ascii_case(name))
     }
 
     /// The server at address `ip`.
-    pub fn server_at(&self, ip: Ipv4Addr) -> Option<&ServerConfig> {
+    pub fn server_at(&self, ip: Ipv4Addr) -> Option<&Rc<ServerConfig>> {
         self.servers.iter().find(|s| s.ip == ip)
     }
 }
@@ -386,7 +387,7 @@ mod tests {
         let w = World::build(&Scenario::default());
         let p = w.server(HostId::Provider).unwrap();
         assert_eq!(p.hostname, "smtp.isp-a.example");
-        assert!(p.final_domain("isp-a.example").unwrap().users.contains(&"alice".to_string()));
+        assert!(p.final_domain("isp-a.example").unwrap().users.iter().any(|u| u == "alice"));
         assert_eq!(p.mynetworks, vec![addr::LOCALHOST, addr::PROVIDER_POOL]);
         assert!(w.server(HostId::Middle).is_none());
         assert_eq!(w.sender.ip, ip(198, 51, 100, 23));

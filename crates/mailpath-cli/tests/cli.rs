@@ -1,0 +1,79 @@
+//! The `mailpath` command, run as a person would.
+
+use std::process::Command;
+
+fn mailpath(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_mailpath")).args(args).output().expect("runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+fn temp(name: &str, text: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("mailpath-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn lists_presets() {
+    let (code, out, _) = mailpath(&["presets"]);
+    assert_eq!(code, 0);
+    assert!(out.lines().any(|l| l.starts_with("outlook-express ")));
+    assert!(out.lines().count() >= 40);
+}
+
+#[test]
+fn runs_a_preset_as_text_markdown_and_json() {
+    let (code, out, _) = mailpath(&["run", "outlook-express"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("S: 550 5.7.1 <bob@corp-b.example>... Relaying denied. Proper authentication required."));
+    assert!(out.contains("Outcome: Refused"));
+    let (code, md, _) = mailpath(&["run", "outlook-express", "--format", "markdown"]);
+    assert_eq!(code, 0);
+    assert!(md.starts_with("# Outlook Express"));
+    assert!(md.contains("```\nS: 220 smtp.isp-a.example ESMTP Sendmail"));
+    let (code, json, _) = mailpath(&["run", "recipient-misconfigured", "-f", "json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["trace"]["outcome"]["ending"], "bounced");
+    assert_eq!(v["trace"]["outcome"]["reply"]["status"], "5.7.1");
+    assert!(v["fixes"].as_array().unwrap().iter().any(|f| f["edits"]["recipient.handles_domain"] == "on"));
+}
+
+#[test]
+fn runs_a_scenario_file_and_round_trips_show() {
+    let (_, file, _) = mailpath(&["show", "hotel-not-in-network"]);
+    let path = temp("hotel.json", &file);
+    let (code, out, err) = mailpath(&["run", &path]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("554 5.7.1 <bob@corp-b.example>: Relay access denied"));
+}
+
+#[test]
+fn bad_input_gets_a_clear_message_and_exit_2() {
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["run".into()], "run needs a preset slug"),
+        (vec!["run".into(), "no-such-preset".into()], "no preset \"no-such-preset\""),
+        (vec!["run".into(), "happy-path".into(), "--format".into(), "xml".into()], "unknown format \"xml\""),
+        (vec!["frobnicate".into()], "unknown command"),
+        (vec!["run".into(), "/nonexistent/x.json".into()], "/nonexistent/x.json:"),
+        (
+            vec!["run".into(), temp("bad.json", "{\"client\": {\"port\": 2525}}")],
+            "`client.port`: \"2525\" is not one of 25, 587, 465",
+        ),
+        (vec!["run".into(), temp("syntax.json", "{\"client\": ")], "line 1, column 12"),
+        (vec!["run".into(), temp("binary.json", "\u{0}\u{1}garbage")], "problem"),
+    ];
+    for (args, expect) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, out, err) = mailpath(&args);
+        assert_eq!(code, 2, "{args:?}: {out}");
+        assert!(err.contains(expect), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
+}

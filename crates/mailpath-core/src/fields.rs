@@ -1,0 +1,509 @@
+//! The field table: every scenario setting by its dotted key (`client.port`, `recipient.greylisting`), with its
+//! kind, a one-line hint, and how to read and write it. Scenario files, links, the app's controls and the
+//! JSON Schema all go through this one table, so they cannot disagree.
+
+use crate::addr::Address;
+use crate::named::Named;
+use crate::scenario::*;
+
+/// A setting's value in its plain form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value {
+    /// On or off.
+    Bool(bool),
+    /// A whole number.
+    Num(u64),
+    /// Text (also choices, addresses and durations).
+    Text(String),
+    /// A list of texts.
+    List(Vec<String>),
+}
+
+impl Value {
+    /// The value as a link writes it.
+    pub fn render(&self) -> String {
+        match self {
+            Value::Bool(b) => (if *b { "on" } else { "off" }).into(),
+            Value::Num(n) => n.to_string(),
+            Value::Text(t) => t.clone(),
+            Value::List(l) => l.join(","),
+        }
+    }
+
+    fn as_bool(&self) -> Result<bool, String> {
+        match self {
+            Value::Bool(b) => Ok(*b),
+            Value::Text(t) => match t.to_ascii_lowercase().as_str() {
+                "on" | "true" | "yes" | "1" => Ok(true),
+                "off" | "false" | "no" | "0" => Ok(false),
+                _ => Err(format!("expected on or off, got {t:?}")),
+            },
+            Value::Num(n) if *n <= 1 => Ok(*n == 1),
+            other => Err(format!("expected on or off, got {}", other.render())),
+        }
+    }
+
+    fn as_num(&self, min: u64, max: u64) -> Result<u64, String> {
+        let n = match self {
+            Value::Num(n) => *n,
+            Value::Text(t) => t.trim().parse().map_err(|_| format!("expected a whole number, got {t:?}"))?,
+            other => return Err(format!("expected a whole number, got {}", other.render())),
+        };
+        if n < min || n > max {
+            return Err(format!("{n} is out of range ({min}–{max})"));
+        }
+        Ok(n)
+    }
+
+    fn as_text(&self, max: usize) -> Result<String, String> {
+        let t = match self {
+            Value::Text(t) => t.clone(),
+            Value::Num(n) => n.to_string(),
+            other => return Err(format!("expected text, got {}", other.render())),
+        };
+        if t.chars().count() > max {
+            return Err(format!("is {} characters long; at most {max} are allowed", t.chars().count()));
+        }
+        if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+            return Err("contains a control character".into());
+        }
+        Ok(t)
+    }
+
+    fn as_list(&self) -> Vec<String> {
+        match self {
+            Value::List(l) => l.clone(),
+            Value::Text(t) => t.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect(),
+            Value::Num(n) => vec![n.to_string()],
+            Value::Bool(b) => vec![b.to_string()],
+        }
+    }
+}
+
+/// What kind of value a setting takes (drives controls, validation and the JSON Schema).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// On or off.
+    Bool,
+    /// A whole number in a range.
+    Number {
+        /// Smallest.
+        min: u64,
+        /// Largest.
+        max: u64,
+    },
+    /// Free text up to a length.
+    Text {
+        /// Longest.
+        max: usize,
+    },
+    /// One of these names.
+    Choice(&'static [&'static str]),
+    /// A duration: `30m`, `2h`, `6d` or seconds.
+    Duration,
+    /// A mail address.
+    Address,
+    /// A mail address or nothing.
+    OptionalAddress,
+    /// 1 to `max` mail addresses.
+    Addresses {
+        /// Most.
+        max: usize,
+    },
+    /// Mailbox names (local parts).
+    Names {
+        /// Most.
+        max: usize,
+    },
+}
+
+/// One setting of type `T` (the scenario, or one server's settings).
+pub struct Def<T: 'static> {
+    /// Its key relative to `T`.
+    pub name: &'static str,
+    /// A one-line hint.
+    pub help: &'static str,
+    /// Its kind.
+    pub kind: Kind,
+    get: fn(&T) -> Value,
+    set: fn(&mut T, &Value) -> Result<(), String>,
+}
+
+macro_rules! def {
+    ($T:ty, $name:literal, $help:literal, bool, $($f:ident).+) => {
+        Def::<$T> { name: $name, help: $help, kind: Kind::Bool, get: |x| Value::Bool(x.$($f).+), set: |x, v| { x.$($f).+ = v.as_bool()?; Ok(()) } }
+    };
+    ($T:ty, $name:literal, $help:literal, choice $E:ty, $($f:ident).+) => {
+        Def::<$T> { name: $name, help: $help, kind: Kind::Choice(<$E as Named>::NAMES),
+            get: |x| Value::Text(x.$($f).+.name().to_string()),
+            set: |x, v| { let t = v.as_text(64)?; x.$($f).+ = <$E>::from_name(t.trim()).ok_or_else(|| format!("{t:?} is not one of {}", <$E>::names()))?; Ok(()) } }
+    };
+    ($T:ty, $name:literal, $help:literal, num $ty:ty [$min:expr, $max:expr], $($f:ident).+) => {
+        Def::<$T> { name: $name, help: $help, kind: Kind::Number { min: $min, max: $max }, get: |x| Value::Num(x.$($f).+ as u64),
+            set: |x, v| { x.$($f).+ = v.as_num($min, $max)? as $ty; Ok(()) } }
+    };
+    ($T:ty, $name:literal, $help:literal, text $max:literal, $($f:ident).+) => {
+        Def::<$T> { name: $name, help: $help, kind: Kind::Text { max: $max }, get: |x| Value::Text(x.$($f).+.clone()),
+            set: |x, v| { x.$($f).+ = v.as_text($max)?; Ok(()) } }
+    };
+    ($T:ty, $name:literal, $help:literal, duration, $($f:ident).+) => {
+        Def::<$T> { name: $name, help: $help, kind: Kind::Duration, get: |x| Value::Text(format_duration(x.$($f).+)),
+            set: |x, v| { x.$($f).+ = match v { Value::Num(n) if *n <= u64::from(u32::MAX) => *n as u32, _ => parse_duration(&v.as_text(32)?)? }; Ok(()) } }
+    };
+}
+
+fn check_address(t: &str) -> Result<String, String> {
+    Address::parse(t).map(|a| a.raw().to_string()).map_err(|e| format!("{t:?}: {e}"))
+}
+
+fn check_name(n: &str) -> Result<String, String> {
+    let a = Address::parse(&format!("{n}@x.example")).map_err(|e| format!("{n:?}: {e}"))?;
+    if a.local().contains(['@', '%', '!']) {
+        return Err(format!("{n:?} is not a mailbox name"));
+    }
+    Ok(n.to_string())
+}
+
+/// Settings of the whole scenario (server settings are in [`SERVER`]).
+pub static TOP: &[Def<Scenario>] = &[
+    def!(Scenario, "title", "A title for people", text 120, title),
+    Def {
+        name: "seed",
+        help: "Seed for shuffles and queue ids",
+        kind: Kind::Number { min: 0, max: u32::MAX as u64 },
+        get: |s| Value::Num(s.seed),
+        set: |s, v| {
+            s.seed = v.as_num(0, u32::MAX as u64)?;
+            Ok(())
+        },
+    },
+    def!(Scenario, "sender", "Who is at the keyboard", choice Sender, sender),
+    def!(Scenario, "client.program", "The mail program (decides how errors are worded)", choice Program, client.program),
+    def!(Scenario, "client.server", "The outgoing server the mail program is set to use", choice Outgoing, client.server),
+    Def {
+        name: "client.port",
+        help: "25 is server-to-server; 587 and 465 are for mail programs",
+        kind: Kind::Choice(Port::NAMES),
+        get: |s| Value::Num(u64::from(s.client.port.number())),
+        set: |s, v| {
+            let t = v.as_text(8)?;
+            s.client.port =
+                Port::from_name(t.trim()).ok_or_else(|| format!("{t:?} is not one of {}", Port::names()))?;
+            Ok(())
+        },
+    },
+    def!(Scenario, "client.tls", "Encrypt: STARTTLS on 25/587, TLS from the start on 465", bool, client.tls),
+    def!(Scenario, "client.auth", "\"My server requires authentication\", with the right or a wrong password", choice Auth, client.auth),
+    def!(
+        Scenario,
+        "client.pop_before_smtp",
+        "Log on to the incoming (POP) server before sending",
+        bool,
+        client.pop_before_smtp
+    ),
+    def!(Scenario, "client.pop_age", "How long before sending that POP login happened", duration, client.pop_age),
+    def!(Scenario, "network.place", "Where the computer is: its address decides whom servers trust", choice Place, network.place),
+    def!(Scenario, "network.port25", "What the network does with connections to port 25 elsewhere", choice Port25, network.port25),
+    Def {
+        name: "message.from",
+        help: "The sender's address (MAIL FROM and From:)",
+        kind: Kind::Address,
+        get: |s| Value::Text(s.message.from.clone()),
+        set: |s, v| {
+            s.message.from = check_address(&v.as_text(254)?)?;
+            Ok(())
+        },
+    },
+    Def {
+        name: "message.to",
+        help: "Recipients, decided one by one (comma-separated)",
+        kind: Kind::Addresses { max: 20 },
+        get: |s| Value::List(s.message.to.clone()),
+        set: |s, v| {
+            let list = v.as_list();
+            if list.is_empty() {
+                return Err("needs at least one recipient".into());
+            }
+            if list.len() > 20 {
+                return Err(format!("has {} recipients; at most 20 are simulated", list.len()));
+            }
+            s.message.to = list.iter().map(|t| check_address(t)).collect::<Result<_, _>>()?;
+            Ok(())
+        },
+    },
+    Def {
+        name: "message.header_from",
+        help: "A different From: line (forgery, DMARC); empty for the sender",
+        kind: Kind::OptionalAddress,
+        get: |s| Value::Text(s.message.header_from.clone()),
+        set: |s, v| {
+            let t = v.as_text(254)?;
+            s.message.header_from = if t.trim().is_empty() { String::new() } else { check_address(&t)? };
+            Ok(())
+        },
+    },
+    def!(Scenario, "message.subject", "The subject line", text 200, message.subject),
+    def!(Scenario, "message.body", "The text", text 10000, message.body),
+    def!(Scenario, "message.attachment_kb", "An attachment's size in KB (0 for none)", num u32 [0, 200_000], message.attachment_kb),
+    def!(Scenario, "middle.role", "A middle-man: the provider's smarthost, or a backup MX for the recipient", choice Role, middle.role),
+    def!(
+        Scenario,
+        "middle.recipient_list",
+        "Backup MX: knows the recipient's mailbox names",
+        bool,
+        middle.recipient_list
+    ),
+    def!(
+        Scenario,
+        "middle.login",
+        "Smarthost: the provider logs in (port 587) instead of being trusted by address",
+        bool,
+        middle.login
+    ),
+    def!(Scenario, "dns.outage.at", "When DNS starts failing for the recipient's domain", duration, dns.outage.at),
+    def!(Scenario, "dns.outage.for", "How long DNS fails (0: never)", duration, dns.outage.length),
+    def!(Scenario, "dns.backup_preference", "MX preference of the backup (the primary has 10; equal ones are shuffled)", num u16 [0, 65535], dns.backup_preference),
+];
+
+/// Settings each server has, under `provider.`, `middle.` and `recipient.`.
+pub static SERVER: &[Def<Server>] = &[
+    def!(Server, "flavour", "The server software: it decides the exact words", choice Flavour, flavour),
+    def!(Server, "policy", "Postfix: refuse relay requests for good (554) or for now (454)", choice Policy, policy),
+    def!(Server, "trust", "Whose addresses may relay without logging in (mynetworks)", choice Trust, trust),
+    def!(Server, "handles_domain", "Lists the domain it serves (off: misconfigured)", bool, handles_domain),
+    Def {
+        name: "users",
+        help: "Extra mailbox names (comma-separated)",
+        kind: Kind::Names { max: 20 },
+        get: |x| Value::List(x.users.clone()),
+        set: |x, v| {
+            let list = v.as_list();
+            if list.len() > 20 {
+                return Err(format!("has {} names; at most 20", list.len()));
+            }
+            x.users = list.iter().map(|n| check_name(n)).collect::<Result<_, _>>()?;
+            Ok(())
+        },
+    },
+    def!(Server, "sasl", "Offers SMTP authentication", bool, sasl),
+    def!(Server, "tls", "Offers STARTTLS", bool, tls),
+    def!(Server, "submission", "Runs the submission services on 587 and 465", bool, submission),
+    def!(Server, "pop_before_smtp", "Lets an address relay for 30 minutes after a POP login", bool, pop_before_smtp),
+    def!(
+        Server,
+        "reject_unknown_domain",
+        "Refuses recipients whose domain cannot take mail",
+        bool,
+        reject_unknown_domain
+    ),
+    def!(Server, "greylisting", "Defers the first try from a new sender", bool, greylisting),
+    def!(Server, "rbl", "Refuses clients listed on zen.spamhaus.org", bool, rbl),
+    def!(Server, "spf", "Refuses senders whose domain's SPF does not list the client", bool, spf),
+    def!(Server, "dmarc", "Refuses messages that fail the From: domain's DMARC policy", bool, dmarc),
+    def!(Server, "blocklisted", "Its own address is on the blocklist", bool, blocklisted),
+    def!(Server, "size_limit_kb", "Largest message it takes, in KB", num u32 [1, 1_000_000], size_limit_kb),
+    def!(Server, "down.at", "When it goes down", duration, down.at),
+    def!(Server, "down.for", "How long it stays down (0: never)", duration, down.length),
+    def!(Server, "retrieval", "How its users fetch mail", choice Retrieval, retrieval),
+];
+
+/// The servers, by key prefix.
+pub const SERVERS: [&str; 3] = ["provider", "middle", "recipient"];
+
+fn server_mut<'a>(s: &'a mut Scenario, prefix: &str) -> Option<&'a mut Server> {
+    match prefix {
+        "provider" => Some(&mut s.provider),
+        "middle" => Some(&mut s.middle.server),
+        "recipient" => Some(&mut s.recipient),
+        _ => None,
+    }
+}
+
+fn server_ref<'a>(s: &'a Scenario, prefix: &str) -> Option<&'a Server> {
+    match prefix {
+        "provider" => Some(&s.provider),
+        "middle" => Some(&s.middle.server),
+        "recipient" => Some(&s.recipient),
+        _ => None,
+    }
+}
+
+/// A setting as the outside world sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// Its full key.
+    pub key: &'static str,
+    /// A one-line hint.
+    pub help: &'static str,
+    /// Its kind.
+    pub kind: Kind,
+}
+
+/// Every setting with its full key, in a stable order.
+pub fn all() -> Vec<(String, &'static str, Kind)> {
+    let mut v: Vec<(String, &'static str, Kind)> = TOP.iter().map(|d| (d.name.to_string(), d.help, d.kind)).collect();
+    for p in SERVERS {
+        v.extend(SERVER.iter().map(|d| (format!("{p}.{}", d.name), d.help, d.kind)));
+    }
+    v
+}
+
+/// Why a setting could not be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldError {
+    /// No such key; a close one, if any.
+    Unknown {
+        /// The key given.
+        key: String,
+        /// A key that looks close.
+        suggestion: Option<String>,
+    },
+    /// The value does not fit.
+    Invalid {
+        /// The key.
+        key: String,
+        /// Why.
+        problem: String,
+    },
+}
+
+impl core::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            FieldError::Unknown { key, suggestion: Some(s) } => {
+                write!(f, "unknown setting `{key}` (did you mean `{s}`?)")
+            }
+            FieldError::Unknown { key, suggestion: None } => write!(f, "unknown setting `{key}`"),
+            FieldError::Invalid { key, problem } => write!(f, "`{key}`: {problem}"),
+        }
+    }
+}
+
+/// Reads one setting.
+pub fn get(s: &Scenario, key: &str) -> Option<Value> {
+    if let Some(d) = TOP.iter().find(|d| d.name == key) {
+        return Some((d.get)(s));
+    }
+    let (prefix, rest) = key.split_once('.')?;
+    let d = SERVER.iter().find(|d| d.name == rest)?;
+    server_ref(s, prefix).map(|srv| (d.get)(srv))
+}
+
+/// Writes one setting.
+pub fn set(s: &mut Scenario, key: &str, v: &Value) -> Result<(), FieldError> {
+    let invalid = |problem: String| FieldError::Invalid { key: key.to_string(), problem };
+    if let Some(d) = TOP.iter().find(|d| d.name == key) {
+        return (d.set)(s, v).map_err(invalid);
+    }
+    if let Some((prefix, rest)) = key.split_once('.') {
+        if let (Some(d), Some(srv)) = (SERVER.iter().find(|d| d.name == rest), server_mut(s, prefix)) {
+            return (d.set)(srv, v).map_err(invalid);
+        }
+    }
+    Err(FieldError::Unknown { key: key.to_string(), suggestion: closest(key) })
+}
+
+/// The known key closest to `key` (edit distance ≤ 3), for "did you mean".
+fn closest(key: &str) -> Option<String> {
+    all()
+        .into_iter()
+        .map(|(k, ..)| (distance(key, &k), k))
+        .filter(|(d, _)| *d <= 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Every setting whose value differs from the default scenario's, in table order.
+pub fn changed(s: &Scenario) -> Vec<(String, Value)> {
+    let base = Scenario::default();
+    all()
+        .into_iter()
+        .filter_map(|(k, ..)| {
+            let v = get(s, &k)?;
+            (get(&base, &k).as_ref() != Some(&v)).then_some((k, v))
+        })
+        .collect()
+}
+
+/// Problems that involve more than one setting, with the key each is about.
+pub fn check(s: &Scenario) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    let mut bad = |key: &str, problem: &str| out.push(FieldError::Invalid { key: key.into(), problem: problem.into() });
+    if s.message.to.is_empty() {
+        bad("message.to", "needs at least one recipient");
+    }
+    for r in &s.message.to {
+        if let Err(e) = Address::parse(r) {
+            bad("message.to", &format!("{r:?}: {e}"));
+        }
+    }
+    if let Err(e) = Address::parse(&s.message.from) {
+        bad("message.from", &format!("{:?}: {e}", s.message.from));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_reads_back_what_it_wrote() {
+        let s = Scenario::default();
+        for (key, ..) in all() {
+            let v = get(&s, &key).unwrap_or_else(|| panic!("{key} unreadable"));
+            let mut t = s.clone();
+            set(&mut t, &key, &v).unwrap_or_else(|e| panic!("{key}: {e}"));
+            assert_eq!(t, s, "{key}");
+            // The link form parses back too.
+            let mut u = s.clone();
+            set(&mut u, &key, &Value::Text(v.render())).unwrap_or_else(|e| panic!("{key} from text: {e}"));
+            assert_eq!(u, s, "{key} from text");
+        }
+    }
+
+    #[test]
+    fn keys_are_unique() {
+        let keys: Vec<String> = all().into_iter().map(|(k, ..)| k).collect();
+        let set: std::collections::HashSet<&String> = keys.iter().collect();
+        assert_eq!(set.len(), keys.len());
+    }
+
+    #[test]
+    fn bad_values_name_the_key_and_the_problem() {
+        let mut s = Scenario::default();
+        let e = set(&mut s, "client.port", &Value::Num(2525)).unwrap_err();
+        assert_eq!(e.to_string(), "`client.port`: \"2525\" is not one of 25, 587, 465");
+        let e = set(&mut s, "client.prot", &Value::Num(25)).unwrap_err();
+        assert_eq!(e.to_string(), "unknown setting `client.prot` (did you mean `client.port`?)");
+        let e = set(&mut s, "message.to", &Value::Text("bob@".into())).unwrap_err();
+        assert!(e.to_string().starts_with("`message.to`: \"bob@\": there is nothing after the @"), "{e}");
+        let e = set(&mut s, "recipient.down.for", &Value::Text("2x".into())).unwrap_err();
+        assert!(e.to_string().contains("not a duration"), "{e}");
+        assert!(set(&mut s, "provider.users", &Value::Text("a%b".into())).is_err());
+        assert_eq!(s, Scenario::default(), "failed sets change nothing");
+    }
+
+    #[test]
+    fn changed_lists_only_differences() {
+        let mut s = Scenario::default();
+        assert!(changed(&s).is_empty());
+        s.client.port = Port::P25;
+        s.recipient.greylisting = true;
+        let keys: Vec<String> = changed(&s).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["client.port", "recipient.greylisting"]);
+    }
+}
