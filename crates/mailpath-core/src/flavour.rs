@@ -95,17 +95,21 @@ pub fn fill(text: &str, v: &Vars) -> String {
 impl Tpl {
     /// The reply this template gives with these values.
     pub fn reply(&self, v: &Vars) -> Reply {
-        if self.text.contains('{') {
+        let mut r = if self.text.contains('{') {
             Reply::new(self.code, self.status, fill(self.text, v))
         } else {
             Reply::new(self.code, self.status, self.text)
-        }
+        };
+        r.unconfirmed = !self.verified;
+        r
     }
 
     /// The reply with its code (and the status class with it) changed, as Postfix's `defer_unauth_destination`
     /// and `soft_bounce` do.
     pub fn reply_with_code(&self, code: u16, v: &Vars) -> Reply {
-        Reply::new(code, self.status.map(|s| s.with_class_of(code)), fill(self.text, v))
+        let mut r = Reply::new(code, self.status.map(|s| s.with_class_of(code)), fill(self.text, v));
+        r.unconfirmed = !self.verified;
+        r
     }
 }
 

@@ -64,6 +64,8 @@ pub struct Reply {
     pub status: Option<Status>,
     /// The text of each line (at least one), without code and status.
     pub lines: Vec<Text>,
+    /// The wording is best knowledge, not confirmed in the software's source or real transcripts.
+    pub unconfirmed: bool,
 }
 
 /// What the first digit of a reply code tells the client (RFC 5321 §4.2.1).
@@ -82,7 +84,7 @@ pub enum Severity {
 impl Reply {
     /// A one-line reply.
     pub fn new(code: u16, status: Option<Status>, text: impl Into<Text>) -> Self {
-        Reply { code, status, lines: vec![text.into()] }
+        Reply { code, status, lines: vec![text.into()], unconfirmed: false }
     }
 
     /// What the client should make of this reply.
@@ -160,7 +162,7 @@ impl Reply {
             }
             texts.push(Text::Owned(text.to_string()));
         }
-        Some(Reply { code: code?, status, lines: texts })
+        Some(Reply { code: code?, status, lines: texts, unconfirmed: false })
     }
 }
 
@@ -185,7 +187,8 @@ mod tests {
         let r = Reply::new(554, Some(Status::new(5, 7, 1)), "<bob@corp-b.example>: Relay access denied");
         assert_eq!(r.to_string(), "554 5.7.1 <bob@corp-b.example>: Relay access denied");
         assert_eq!(r.severity(), Severity::Permanent);
-        let ehlo = Reply { code: 250, status: None, lines: vec!["smtp.isp-a.example".into(), "PIPELINING".into()] };
+        let ehlo =
+            Reply { code: 250, status: None, lines: vec!["smtp.isp-a.example".into(), "PIPELINING".into()], unconfirmed: false };
         assert_eq!(ehlo.to_string(), "250-smtp.isp-a.example\n250 PIPELINING");
     }
 

@@ -81,7 +81,7 @@ pub fn markdown(s: &Scenario, trace: &Trace) -> String {
                 EventKind::Decision(d) => {
                     out.push_str(&format!("> {}\n\n", crate::explain::decision(d, name(e.actor))))
                 }
-                EventKind::ErrorDialog { title, text } => out.push_str(&format!("> **{title}:** {text}\n\n")),
+                EventKind::ErrorDialog { title, text, .. } => out.push_str(&format!("> **{title}:** {text}\n\n")),
                 _ => {}
             }
         }
@@ -114,7 +114,13 @@ pub fn describe(s: &Scenario, trace: &Trace, i: usize) -> String {
         EventKind::Command(c) => format!("C: {c}"),
         EventKind::ClientLine(c) => format!("C: {c}"),
         EventKind::MessageText { lines, bytes } => format!("C: ({lines} lines, {bytes} bytes of message)\n  C: ."),
-        EventKind::Reply(r) => r.wire_lines().map(|l| format!("S: {l}")).collect::<Vec<_>>().join("\n  "),
+        EventKind::Reply(r) => {
+            let mut lines = r.wire_lines().map(|l| format!("S: {l}")).collect::<Vec<_>>().join("\n  ");
+            if r.unconfirmed {
+                lines.push_str("   (wording unconfirmed)");
+            }
+            lines
+        }
         EventKind::ServerLine(l) => format!("S: {l}"),
         EventKind::Decision(d) => format!(
             "   ⟶ {} {}: {} (authenticated: {}, trusted network: {}, domain handled here: {})",
@@ -137,7 +143,9 @@ pub fn describe(s: &Scenario, trace: &Trace, i: usize) -> String {
         EventKind::Bounced { reason, .. } => format!("{} returns the message to its sender: {reason}", name(e.actor)),
         EventKind::DelayWarning { .. } => format!("{} warns the sender that the message is delayed", name(e.actor)),
         EventKind::BounceDropped { reason } => format!("{} drops the bounce: {reason}", name(e.actor)),
-        EventKind::ErrorDialog { title, text } => format!("[{title}] {text}"),
+        EventKind::ErrorDialog { title, text, confirmed } => {
+            format!("[{title}] {text}{}", if *confirmed { "" } else { " (wording unconfirmed)" })
+        }
         EventKind::TesterVerdict(v) => format!("Relay tester: {v}"),
         EventKind::Fetched { count } => format!("{count} message(s) fetched"),
         EventKind::Closed => String::new(),

@@ -197,7 +197,7 @@ impl<'a> ServerSession<'a> {
                 _ => {}
             }
         }
-        Reply { code: 250, status: None, lines }
+        Reply { code: 250, status: None, lines, unconfirmed: false }
     }
 
     /// Answers one command.

@@ -369,7 +369,7 @@ impl Sim<'_> {
             secure: s.client.tls,
         };
         let d = mua::dialog(s.client.program, failure, &acct);
-        self.rec.push(t, Some(hop), HostId::Alice, EventKind::ErrorDialog { title: d.title, text: d.text }, None);
+        self.rec.push(t, Some(hop), HostId::Alice, EventKind::ErrorDialog { title: d.title, text: d.text, confirmed: d.verified }, None);
     }
 
     fn fetch(&mut self, t: Secs, server: HostId, user: &str, reader: HostId) {

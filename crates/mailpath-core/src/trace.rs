@@ -273,6 +273,8 @@ pub enum EventKind {
         title: String,
         /// The text.
         text: String,
+        /// Whether this wording is confirmed from real reports.
+        confirmed: bool,
     },
     /// The relay tester's verdict.
     TesterVerdict(String),
