@@ -68,6 +68,7 @@ pub struct Address {
     local: String,
     quoted: bool,
     domain: Option<String>,
+    echo: String,
 }
 
 impl Address {
@@ -92,7 +93,14 @@ impl Address {
             Some(d) => Some(check_domain(d)?),
             None => None,
         };
-        Ok(Address { raw: s.to_string(), route, local, quoted, domain })
+        let echo = echo_form(rest, &local, quoted);
+        Ok(Address { raw: s.to_string(), route, local, quoted, domain, echo })
+    }
+
+    /// The address as Postfix quotes it back in replies (checked against Postfix 3.7): quotes removed and any
+    /// source route dropped, as RFC 5321 §3.3 tells servers to ignore it.
+    pub fn echo(&self) -> &str {
+        &self.echo
     }
 
     /// The address exactly as the client sends it (and as servers echo it in replies).
@@ -157,6 +165,27 @@ fn split_route(s: &str) -> Result<(Vec<String>, &str), AddrError> {
         return Err(AddrError::BadRoute);
     }
     Ok((hosts, rest))
+}
+
+/// The reply form of a parsed path (see [`Address::echo`]); `s` is the path after any source route.
+fn echo_form(s: &str, local: &str, quoted: bool) -> String {
+    if !quoted {
+        return s.to_string();
+    }
+    // The domain as written: after the last '@' outside quotes.
+    let mut in_quote = false;
+    let mut at = None;
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' => in_quote = !in_quote,
+            '@' if !in_quote => at = Some(i),
+            _ => {}
+        }
+    }
+    match at {
+        Some(i) => format!("{local}{}", &s[i..]),
+        None => local.to_string(),
+    }
 }
 
 /// Splits `local@domain` at the last `@` outside quotes; a quoted local part keeps its `@`s.

@@ -343,6 +343,10 @@ pub struct Spec {
     pub domain_not_found: Tpl,
     /// MX loop text (5.4.6).
     pub loops: &'static str,
+    /// Refusal at the end of the message when it carries more `Received:` lines than `max_hops`: a mail loop.
+    pub too_many_hops: Tpl,
+    /// The most `Received:` lines a message may carry (Postfix `hopcount_limit`).
+    pub max_hops: usize,
     /// Relay rule names.
     pub rules: RuleNames,
     /// Queue behaviour.

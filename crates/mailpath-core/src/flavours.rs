@@ -86,6 +86,8 @@ static POSTFIX: Spec = Spec {
     null_mx: t(556, s(5, 1, 10), "<{rcpt}>: Recipient address rejected: Domain {domain} does not accept mail (nullMX)"),
     domain_not_found: t(450, s(4, 1, 2), "<{rcpt}>: Recipient address rejected: Domain not found"),
     loops: "mail for {domain} loops back to myself",
+    too_many_hops: t(554, s(5, 4, 0), "Error: too many hops"),
+    max_hops: 50,
     rules: RuleNames {
         mynetworks: "permit_mynetworks",
         sasl: "permit_sasl_authenticated",
@@ -161,6 +163,8 @@ static SENDMAIL: Spec = Spec {
     null_mx: u(553, s(5, 1, 10), "<{rcpt}>... Domain {domain} does not accept mail (nullMX)"),
     domain_not_found: u(451, s(4, 1, 8), "<{rcpt}>... Domain of recipient address does not resolve"),
     loops: "{host} config error: mail loops back to me (MX problem?)",
+    too_many_hops: u(554, s(5, 4, 6), "Too many hops"),
+    max_hops: 25,
     rules: RuleNames {
         mynetworks: "Connect: RELAY (trusted address)",
         sasl: "TRUST_AUTH_MECH (authenticated)",
@@ -233,6 +237,8 @@ static EXIM: Spec = Spec {
     null_mx: u(550, None, "an MX or SRV record indicated no SMTP service"),
     domain_not_found: u(451, None, "Temporary local problem - please try later"),
     loops: "lowest numbered MX record points to local host",
+    too_many_hops: u(550, None, "Too many \"Received\" headers - suspected mail loop"),
+    max_hops: 30,
     rules: RuleNames {
         mynetworks: "accept hosts = +relay_from_hosts",
         sasl: "accept authenticated = *",
@@ -311,6 +317,8 @@ static EXCHANGE: Spec = Spec {
     null_mx: u(550, s(5, 1, 10), "<{rcpt}>: Domain {domain} does not accept mail (nullMX)"),
     domain_not_found: u(451, s(4, 4, 0), "Primary target IP address responded with: DNS query failed"),
     loops: "Message loop detected for {domain}",
+    too_many_hops: u(554, s(5, 4, 14), "Hop count exceeded - possible mail loop"),
+    max_hops: 30,
     rules: RuleNames {
         mynetworks: "receive connector RemoteIPRanges (Ms-Exch-SMTP-Accept-Any-Recipient)",
         sasl: "authenticated user (Ms-Exch-SMTP-Accept-Any-Recipient)",
@@ -374,6 +382,8 @@ static QMAIL: Spec = Spec {
     null_mx: u(553, None, "sorry, {domain} does not accept mail (#5.1.10)"),
     domain_not_found: u(451, None, "sorry, I couldn't find a mail exchanger or IP address for {domain} (#4.4.3)"),
     loops: "Sorry. Although I'm listed as a best-preference MX or A for that host, it isn't in my control/locals file, so I don't treat it as local. (#5.4.6)",
+    too_many_hops: t(554, None, "too many hops, this message is looping (#5.4.6)"),
+    max_hops: 100,
     rules: RuleNames {
         mynetworks: "RELAYCLIENT (tcpserver rule)",
         sasl: "RELAYCLIENT (SMTP AUTH patch)",
@@ -444,6 +454,8 @@ static STALWART: Spec = Spec {
     null_mx: u(550, s(5, 1, 10), "Domain {domain} does not accept mail."),
     domain_not_found: u(451, s(4, 4, 3), "Unable to verify address at this time."),
     loops: "Mail for {domain} loops back to this server.",
+    too_many_hops: u(554, s(5, 4, 6), "Too many hops."),
+    max_hops: 50,
     rules: RuleNames {
         mynetworks: "session.rcpt.relay (trusted IP)",
         sasl: "session.rcpt.relay (authenticated_as)",

@@ -63,5 +63,5 @@ pub mod session;
 mod sim;
 
 pub use scenario::Scenario;
-pub use sim::run;
+pub use sim::{run, POP_WINDOW};
 pub use trace::{Ending, Event, EventKind, Outcome, Trace, Verdict, Why};

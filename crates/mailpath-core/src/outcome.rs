@@ -20,8 +20,23 @@ pub fn summarise(s: &Scenario, rec: &Recorder, fates: &[RecipientFate]) -> Outco
             })
             .unwrap_or((rec.events.len().saturating_sub(1), "The tester could not connect".into()));
         let by = fates.first().map_or(HostId::Provider, |f| f.by);
-        let why = if verdict.contains("is an open relay") { Why::TrustedNetwork } else { Why::RelayDenied };
-        return Outcome { ending: Ending::Probed, event, by, reply: None, why, summary: verdict };
+        let (accepted, relayed) = relay_test_counts(rec);
+        let why = if relayed > 0 { Why::TrustedNetwork } else { Why::RelayDenied };
+        let summary = if accepted > relayed {
+            format!(
+                "{verdict} — but {} of the accepted forms stay on this server (Postfix reads them as its own \
+                 MAILER-DAEMON), so {}",
+                accepted - relayed,
+                if relayed == 0 {
+                    "it is a false alarm: nothing would be relayed".to_string()
+                } else {
+                    format!("only {relayed} would really be relayed")
+                }
+            )
+        } else {
+            verdict
+        };
+        return Outcome { ending: Ending::Probed, event, by, reply: None, why, summary };
     }
     let all = |e: Ending| !fates.is_empty() && fates.iter().all(|f| f.ending == e);
     let ending = if fates.is_empty() {
@@ -79,6 +94,19 @@ pub fn summarise(s: &Scenario, rec: &Recorder, fates: &[RecipientFate]) -> Outco
         Ending::Probed => String::new(),
     };
     Outcome { ending, event: f.event, by: f.by, reply: f.reply.clone(), why, summary }
+}
+
+/// In a relay test: how many recipients were accepted, and how many of those would really leave the server.
+pub fn relay_test_counts(rec: &Recorder) -> (usize, usize) {
+    let accepted: Vec<_> = rec
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Decision(d) if d.verdict == crate::trace::Verdict::Accept => Some(d.facts),
+            _ => None,
+        })
+        .collect();
+    (accepted.len(), accepted.iter().filter(|f| !f.final_domain && !f.relay_domain).count())
 }
 
 fn why_at(rec: &Recorder, event: usize) -> Option<Why> {

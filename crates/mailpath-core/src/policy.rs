@@ -33,7 +33,8 @@ pub struct Resolved {
 /// Resolves `addr` against `server`'s domains: percent hack, bang paths, source routes and `@myorigin` as
 /// Postfix's defaults (`allow_percent_hack`, `swap_bangpath`, `append_at_myorigin`) do.
 pub fn resolve(addr: &Address, server: &ServerConfig) -> Resolved {
-    let mut routed = !addr.route().is_empty();
+    // A source route (`@host:user@domain`) is ignored, as RFC 5321 §3.3 asks; Postfix 3.7 does the same.
+    let mut stripped = false;
     let mut local = addr.local().to_string();
     let mut domain = match addr.domain() {
         Some(d) => d.to_string(),
@@ -60,13 +61,17 @@ pub fn resolve(addr: &Address, server: &ServerConfig) -> Resolved {
         } else {
             break;
         };
-        routed = true;
+        stripped = true;
         local = user;
         domain = site.to_ascii_lowercase();
     }
-    if local.contains(['@', '%', '!']) {
-        routed = true;
-    }
+    // Sender-specified routing matters only when it leads away from this server (Postfix sets
+    // RESOLVE_FLAG_ROUTED when a stripped address resolves elsewhere).
+    let routed = (stripped || local.contains(['@', '%', '!'])) && !is_local(&domain, server);
+    classify(local, domain, routed, server)
+}
+
+fn classify(local: String, domain: String, routed: bool, server: &ServerConfig) -> Resolved {
     let final_class = if let Some(d) = server.final_domain(&domain) {
         Some(d.is_virtual)
     } else if literal_ipv4(&domain) == Some(server.ip) {
@@ -237,7 +242,7 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
     let from = ctx.sender.map_or("", |a| a.raw());
     let v = Vars {
         host: server.hostname,
-        rcpt: rcpt.raw(),
+        rcpt: rcpt.echo(),
         from,
         ip: ctx.client_ip_text,
         helo: ctx.helo,
@@ -376,15 +381,13 @@ fn unlisted(server: &ServerConfig, r: &Resolved) -> Option<&'static str> {
         return None;
     }
     if let Some(is_virtual) = r.final_class {
-        let known = match server.final_domain(&r.domain) {
-            Some(d) => d.users.iter().any(|u| u.eq_ignore_ascii_case(&r.local)),
-            // An address literal of this host: the local recipient table of its mydestination domains.
-            None => server
-                .final_domains
-                .iter()
-                .filter(|d| !d.is_virtual)
-                .any(|d| d.users.iter().any(|u| u.eq_ignore_ascii_case(&r.local))),
-        };
+        // The empty local part is MAILER-DAEMON, which every Postfix accepts.
+        let known = r.local.is_empty()
+            || match server.final_domain(&r.domain) {
+                Some(d) => d.users.iter().any(|u| u.eq_ignore_ascii_case(&r.local)),
+                // An address literal of this host: the local recipient table.
+                None => server.local_users().iter().any(|u| u.eq_ignore_ascii_case(&r.local)),
+            };
         if known {
             return None;
         }
@@ -399,6 +402,20 @@ fn unlisted(server: &ServerConfig, r: &Resolved) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// The address a server keeps after accepting `addr` (Postfix's cleanup rewrites `user%domain@here` and
+/// `domain!user@here` to `user@domain`), if it differs from what was sent.
+pub fn canonical(addr: &Address, server: &ServerConfig) -> Option<String> {
+    let r = resolve(addr, server);
+    let plain = addr.route().is_empty() && addr.domain().is_some_and(|d| d == r.domain) && addr.local() == r.local;
+    (!plain).then(|| {
+        if r.local.is_empty() {
+            format!("MAILER-DAEMON@{}", r.domain)
+        } else {
+            format!("{}@{}", r.local, r.domain)
+        }
+    })
 }
 
 /// Whether the mailbox `local@domain` exists on this server (for delivery after acceptance).

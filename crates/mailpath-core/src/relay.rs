@@ -250,7 +250,12 @@ impl Sim<'_> {
                 login,
                 mail_from: job.from.as_deref().unwrap_or(""),
                 rcpts: &rcpts,
-                message: MessageFacts { bytes: text_len, header_from_domain: &job.header_from_domain, dkim: job.dkim },
+                message: MessageFacts {
+                    bytes: text_len,
+                    header_from_domain: &job.header_from_domain,
+                    dkim: job.dkim,
+                    hops: hops_of(&self.rec.messages[job.copy]),
+                },
                 lines,
                 purpose,
             };
@@ -563,6 +568,11 @@ impl Sim<'_> {
         let n = self.jobs.len() - 1;
         self.schedule(t + 1, Action::Attempt(n));
     }
+}
+
+/// The `Received:` lines a message carries.
+fn hops_of(m: &MessageCopy) -> usize {
+    m.headers.iter().filter(|(n, _)| *n == "Received").count()
 }
 
 fn local_failure(rcpt: &str, status: Status, text: String) -> Failure {

@@ -187,8 +187,12 @@ mod tests {
         let r = Reply::new(554, Some(Status::new(5, 7, 1)), "<bob@corp-b.example>: Relay access denied");
         assert_eq!(r.to_string(), "554 5.7.1 <bob@corp-b.example>: Relay access denied");
         assert_eq!(r.severity(), Severity::Permanent);
-        let ehlo =
-            Reply { code: 250, status: None, lines: vec!["smtp.isp-a.example".into(), "PIPELINING".into()], unconfirmed: false };
+        let ehlo = Reply {
+            code: 250,
+            status: None,
+            lines: vec!["smtp.isp-a.example".into(), "PIPELINING".into()],
+            unconfirmed: false,
+        };
         assert_eq!(ehlo.to_string(), "250-smtp.isp-a.example\n250 PIPELINING");
     }
 

@@ -68,6 +68,8 @@ pub struct MessageFacts<'m> {
     pub header_from_domain: &'m str,
     /// The domain that signed it with DKIM, if any.
     pub dkim: Option<&'m str>,
+    /// How many `Received:` lines it already carries.
+    pub hops: usize,
 }
 
 /// What a command did besides the reply.
@@ -213,6 +215,17 @@ impl<'a> ServerSession<'a> {
                 (self.ehlo(), Effect::None)
             }
             Command::Quit => (plain(&spec.quit, self), Effect::None),
+            Command::StartTls if self.offers_tls() => {
+                self.tls = true;
+                self.helo = None;
+                (plain(&spec.starttls, self), Effect::Tls)
+            }
+            Command::StartTls => (plain(&spec.not_offered, self), Effect::None),
+            // Postfix with smtpd_tls_security_level=encrypt answers everything but EHLO, STARTTLS and QUIT so.
+            _ if self.tls_required() => {
+                self.last_why = Some(Why::TlsRequired);
+                (plain(&spec.tls_first, self), Effect::None)
+            }
             Command::Rset => {
                 self.mail_from = None;
                 self.accepted.clear();
@@ -220,16 +233,6 @@ impl<'a> ServerSession<'a> {
                 (plain(&spec.rset, self), Effect::None)
             }
             _ if self.helo.is_none() => (plain(&spec.need_ehlo, self), Effect::None),
-            Command::StartTls if self.offers_tls() => {
-                self.tls = true;
-                self.helo = None;
-                (plain(&spec.starttls, self), Effect::Tls)
-            }
-            Command::StartTls => (plain(&spec.not_offered, self), Effect::None),
-            _ if self.tls_required() => {
-                self.last_why = Some(Why::TlsRequired);
-                (plain(&spec.tls_first, self), Effect::None)
-            }
             Command::AuthPlain { user, password } => {
                 if !self.offers_auth() {
                     self.last_why = Some(Why::AuthUnavailable);
@@ -323,7 +326,9 @@ impl<'a> ServerSession<'a> {
         let spec = self.spec;
         let (reply, why) = {
             let v = self.vars();
-            if msg.bytes > self.server.settings.size_limit_kb as usize * 1024 {
+            if msg.hops >= spec.max_hops {
+                (spec.too_many_hops.reply(&v), Some(Why::MailLoop))
+            } else if msg.bytes > self.server.settings.size_limit_kb as usize * 1024 {
                 (spec.too_big_data.reply(&v), Some(Why::TooBig))
             } else if self.dmarc_rejects(msg) {
                 (spec.dmarc_reject.reply(&Vars { domain: msg.header_from_domain, ..v }), Some(Why::DmarcReject))

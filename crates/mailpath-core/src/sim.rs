@@ -22,6 +22,9 @@ use std::net::Ipv4Addr;
 
 /// How long a POP-before-SMTP login opens relaying (the common 30 minutes).
 pub const POP_WINDOW: Secs = 30 * MINUTE;
+/// The most events one run records.
+pub const MAX_EVENTS: usize = 200_000;
+
 /// How long after delivery the reader's mail program fetches mail.
 pub const FETCH_AFTER: Secs = 2 * MINUTE;
 
@@ -69,6 +72,11 @@ pub fn run(s: &Scenario) -> Trace {
     };
     sim.submit();
     while let Some(Reverse((t, _, action))) = sim.agenda.pop() {
+        // A safety net: real mail systems stop loops by hop counts, which the engine models; this only guards
+        // against a modelling mistake turning into a hung page.
+        if sim.rec.events.len() > MAX_EVENTS {
+            break;
+        }
         match action {
             Action::Attempt(job) => sim.attempt(job, t),
             Action::Fetch(server, user, reader) => sim.fetch(t, server, &user, reader),
@@ -206,7 +214,7 @@ impl Sim<'_> {
             login,
             mail_from: s.message.from.trim(),
             rcpts: &rcpts,
-            message: MessageFacts { bytes: original.size(), header_from_domain: &hfd, dkim: None },
+            message: MessageFacts { bytes: original.size(), header_from_domain: &hfd, dkim: None, hops: 0 },
             lines: original.line_count(),
             purpose,
         };
@@ -301,8 +309,18 @@ impl Sim<'_> {
         if rcpts.is_empty() {
             return;
         }
-        let server = self.w.server(at).expect("accepting host runs a server");
+        let server = self.w.server(at).expect("accepting host runs a server").clone();
         let spec = crate::flavours::spec(server.settings.flavour);
+        // The server keeps each recipient in its own canonical form (percent hack and bang paths undone).
+        let rcpts: Vec<JobRcpt> = rcpts
+            .into_iter()
+            .map(|mut r| {
+                if let Some(c) = parse(&r.addr).and_then(|a| crate::policy::canonical(&a, &server)) {
+                    r.addr = c;
+                }
+                r
+            })
+            .collect();
         let MessageCopy { from: prev_from, headers: prev_headers, body, attachment_bytes, .. } =
             self.rec.messages[copy].clone();
         let ip = c.ip.to_string();
@@ -369,7 +387,13 @@ impl Sim<'_> {
             secure: s.client.tls,
         };
         let d = mua::dialog(s.client.program, failure, &acct);
-        self.rec.push(t, Some(hop), HostId::Alice, EventKind::ErrorDialog { title: d.title, text: d.text, confirmed: d.verified }, None);
+        self.rec.push(
+            t,
+            Some(hop),
+            HostId::Alice,
+            EventKind::ErrorDialog { title: d.title, text: d.text, confirmed: d.verified },
+            None,
+        );
     }
 
     fn fetch(&mut self, t: Secs, server: HostId, user: &str, reader: HostId) {

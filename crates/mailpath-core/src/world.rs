@@ -114,6 +114,17 @@ impl ServerConfig {
         })
     }
 
+    /// The local recipient table: mailbox names of its `mydestination` domains (also used for address literals
+    /// of this host); just `postmaster` when it has none.
+    pub fn local_users(&self) -> Vec<&str> {
+        let mut users: Vec<&str> =
+            self.final_domains.iter().filter(|d| !d.is_virtual).flat_map(|d| d.users.iter().map(|u| &**u)).collect();
+        if users.is_empty() {
+            users.push("postmaster");
+        }
+        users
+    }
+
     /// Whether an account `user` can log in here (SASL).
     pub fn has_account(&self, user: &str) -> bool {
         self.final_domains.iter().any(|d| d.users.iter().any(|u| u.eq_ignore_ascii_case(user)))

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Some("dist") => tools::ensure_build_tools().and_then(|_| bundle::build()).map(|_| ()),
         Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_test_tools()),
         Some("test") => steps::test_all(),
+        Some("conformance") => steps::conformance_table(&args[1..]),
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

@@ -93,6 +93,26 @@ fn counted(c: (u64, u64)) -> String {
     format!("{} passed, {} failed", c.0, c.1)
 }
 
+/// Runs the conformance tool, echoing it, and returns its last line (the counts).
+fn run_conformance(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd.stderr(Stdio::inherit()).output().map_err(|e| format!("conformance: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    print!("{text}");
+    let last = text.lines().last().unwrap_or("").to_string();
+    if !out.status.success() {
+        return Err(format!("the simulator and Postfix disagree or the suite could not run: {last}"));
+    }
+    Ok(last)
+}
+
+/// `cargo xtask conformance [options]`: installs Postfix if needed and prints the full comparison table.
+pub fn conformance_table(args: &[String]) -> Result<(), String> {
+    tools::ensure_postfix()?;
+    let mut c = cargo(&["run", "--quiet", "--release", "-p", "mailpath-conformance", "--"]);
+    c.args(args);
+    tools::run(&mut c, "conformance")
+}
+
 /// Every check the project has.
 pub fn test_all() -> Result<(), String> {
     let start = Instant::now();
@@ -140,6 +160,10 @@ pub fn test_all() -> Result<(), String> {
     step(&mut done, "first-load size budget", || {
         let gzip = bundle::check_first_load(&dist, FIRST_LOAD_BUDGET)?;
         Ok(format!("{gzip} B gzip -9 ({:.1} KB) ≤ {:.0} KB", gzip as f64 / 1024.0, FIRST_LOAD_BUDGET as f64 / 1024.0))
+    })?;
+    step(&mut done, "conformance with a real Postfix", || {
+        let mut c = cargo(&["run", "--quiet", "-p", "mailpath-conformance", "--", "--check"]);
+        run_conformance(&mut c)
     })?;
     step(&mut done, "end-to-end tests (Playwright, Chromium)", || {
         let url = serve::spawn(Site::new(dist.clone()))?;

@@ -193,5 +193,16 @@ pub fn ensure_build_tools() -> Result<(), String> {
 /// Everything the tests need beyond the build tools.
 pub fn ensure_test_tools() -> Result<(), String> {
     ensure_apt(&["chromium", "chromium-driver", "fonts-liberation"], None, "about 1–2 minutes")?;
+    ensure_postfix()?;
     ensure_npm("tests")
+}
+
+/// Postfix and Cyrus SASL for the conformance suite (installed without configuring or starting the system
+/// instance; the suite runs its own).
+pub fn ensure_postfix() -> Result<(), String> {
+    ensure_apt(
+        &["postfix", "sasl2-bin", "libsasl2-modules", "openssl"],
+        Some("postfix postfix/main_mailer_type select No configuration\n"),
+        "under a minute",
+    )
 }

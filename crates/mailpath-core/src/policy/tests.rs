@@ -104,22 +104,40 @@ fn open_relay_accepts_anyone() {
 }
 
 #[test]
-fn sender_routing_is_never_an_authorised_destination() {
+fn sender_routing_that_leads_elsewhere_is_never_an_authorised_destination() {
     let w = world(|_| {});
-    for rcpt in [
-        "bob%corp-b.example@isp-a.example",
-        "corp-b.example!bob@isp-a.example",
-        "bob@corp-b.example@isp-a.example",
-        "\"bob@corp-b.example\"@isp-a.example",
-        "@isp-a.example:bob@corp-b.example",
-        "relaytest%nmap.scanme.org@[198.51.100.25]",
-        "nmap.scanme.org!relaytest",
-        "\"relaytest@nmap.scanme.org\"",
+    for (rcpt, echo) in [
+        ("bob%corp-b.example@isp-a.example", "bob%corp-b.example@isp-a.example"),
+        ("corp-b.example!bob@isp-a.example", "corp-b.example!bob@isp-a.example"),
+        ("bob@corp-b.example@isp-a.example", "bob@corp-b.example@isp-a.example"),
+        // Postfix quotes the address back without its quotes.
+        ("\"bob@corp-b.example\"@isp-a.example", "bob@corp-b.example@isp-a.example"),
+        ("relaytest%nmap.scanme.org@[198.51.100.25]", "relaytest%nmap.scanme.org@[198.51.100.25]"),
+        ("nmap.scanme.org!relaytest", "nmap.scanme.org!relaytest"),
+        ("\"relaytest@nmap.scanme.org\"", "relaytest@nmap.scanme.org"),
     ] {
         let (d, reply) = ask(&w, STRANGER, false, false, rcpt);
-        assert_eq!(reply, format!("554 5.7.1 <{rcpt}>: Relay access denied"), "{rcpt}");
+        assert_eq!(reply, format!("554 5.7.1 <{echo}>: Relay access denied"), "{rcpt}");
         assert_eq!(d.verdict, Verdict::Refuse, "{rcpt}");
     }
+}
+
+#[test]
+fn routing_that_comes_back_here_is_local() {
+    // Checked against Postfix 3.7.11: stripping its own domain leaves a local address, which is not relaying.
+    let w = world(|_| {});
+    let (d, reply) = ask(&w, STRANGER, false, false, "\"carol@isp-a.example\"@isp-a.example");
+    assert_eq!((reply.as_str(), d.why), ("250 2.1.5 Ok", Why::FinalDestination));
+}
+
+#[test]
+fn a_source_route_is_ignored() {
+    // Postfix 3.7.11 drops the route, in the decision and in the reply.
+    let w = world(|_| {});
+    let (_, reply) = ask(&w, STRANGER, false, false, "@[198.51.100.25]:relaytest@nmap.scanme.org");
+    assert_eq!(reply, "554 5.7.1 <relaytest@nmap.scanme.org>: Relay access denied");
+    let (_, reply) = ask(&w, STRANGER, false, false, "@elsewhere.example:carol@isp-a.example");
+    assert_eq!(reply, "250 2.1.5 Ok");
 }
 
 #[test]

@@ -1,0 +1,89 @@
+//! # Conformance: the simulator against a real Postfix
+//!
+//! For every single-hop situation whose first server runs Postfix, this crate derives from the scenario itself
+//! the server's `main.cf` and `master.cf` ([`config`]), replays the exact commands the simulated client sent
+//! ([`plan`]) against a real Postfix on loopback from the right source address ([`wire`], [`postfix`]), and
+//! compares every reply: code, enhanced status code and text, with only the queue id and loopback addresses
+//! normalised.
+
+pub mod config;
+pub mod plan;
+pub mod postfix;
+pub mod situations;
+pub mod wire;
+
+use plan::{Plan, Step};
+use std::time::Instant;
+
+/// One compared reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// What the client sent (or `connect`).
+    pub sent: String,
+    /// What the simulator's server replied.
+    pub simulated: String,
+    /// What Postfix replied.
+    pub real: String,
+}
+
+impl Line {
+    /// Whether they agree.
+    pub fn matches(&self) -> bool {
+        self.simulated == self.real
+    }
+}
+
+/// The outcome for one situation.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    /// Its name.
+    pub name: String,
+    /// Every reply, in order.
+    pub lines: Vec<Line>,
+}
+
+impl Compared {
+    /// The first disagreement, if any.
+    pub fn first_difference(&self) -> Option<&Line> {
+        self.lines.iter().find(|l| !l.matches())
+    }
+}
+
+/// Runs every plan against Postfix, restarting it whenever the configuration changes.
+pub fn run(plans: &[Plan], log: &mut dyn FnMut(&str)) -> Result<(Vec<Compared>, f64), String> {
+    let start = Instant::now();
+    let mut instance = postfix::Instance::prepare()?;
+    let mut order: Vec<&Plan> = plans.iter().collect();
+    order.sort_by_cached_key(|p| p.config.key());
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for p in order {
+        let key = p.config.key();
+        if key != current {
+            instance.apply(&p.config)?;
+            current = key;
+        }
+        let lines = wire::replay(p, &instance).map_err(|e| format!("{}: {e}", p.name))?;
+        out.push(Compared { name: p.name.clone(), lines });
+        if out.len() % 25 == 0 {
+            log(&format!("  … {} of {} situations", out.len(), plans.len()));
+        }
+    }
+    instance.stop();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((out, start.elapsed().as_secs_f64()))
+}
+
+/// The replies a plan expects, for the table.
+pub fn expected(p: &Plan) -> Vec<(String, String)> {
+    let mut sent = String::from("connect");
+    let mut out = Vec::new();
+    for s in &p.steps {
+        match s {
+            Step::Send(line) => sent = plan::short(line),
+            Step::Expect(reply) => out.push((sent.clone(), reply.clone())),
+            _ => {}
+        }
+    }
+    out
+}

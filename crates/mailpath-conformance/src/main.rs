@@ -1,0 +1,94 @@
+//! `mailpath-conformance`: compares the simulator with a real Postfix and prints a table.
+//!
+//! ```text
+//! mailpath-conformance [--check] [--generated N] [--seed S] [--all]
+//! ```
+//! `--check` prints only differences and fails if there is any (the test suite runs this); without it, every
+//! compared reply is printed as a table. `--all` also lists situations that were left out, with the reason.
+
+use mailpath_conformance::{plan, run, situations};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let mut check = false;
+    let mut all = false;
+    let mut generated = 150usize;
+    let mut seed = 2026u64;
+    let mut args = std::env::args().skip(1);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--check" => check = true,
+            "--all" => all = true,
+            "--generated" => generated = args.next().and_then(|v| v.parse().ok()).unwrap_or(generated),
+            "--seed" => seed = args.next().and_then(|v| v.parse().ok()).unwrap_or(seed),
+            other => {
+                eprintln!("unknown option {other:?}; usage: mailpath-conformance [--check] [--generated N] [--seed S] [--all]");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let mut plans = Vec::new();
+    let mut skipped = Vec::new();
+    let hand = situations::hand_written();
+    let hand_count = hand.len();
+    for (name, s) in hand.into_iter().chain(situations::generated(seed, generated)) {
+        match plan::derive(&name, &s) {
+            Ok(p) => plans.push(p),
+            Err(why) => skipped.push((name, why)),
+        }
+    }
+    let hand_compared = plans.iter().filter(|p| !p.name.starts_with("generated")).count();
+    println!(
+        "Comparing {} situations with a real Postfix ({} hand-written of {}, {} generated with seed {seed}); {} left out.",
+        plans.len(),
+        hand_compared,
+        hand_count,
+        plans.len() - hand_compared,
+        skipped.len()
+    );
+    let (results, secs) = match run(&plans, &mut |m| eprintln!("{m}")) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("conformance: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let replies: usize = results.iter().map(|r| r.lines.len()).sum();
+    let failed: Vec<_> = results.iter().filter(|r| r.first_difference().is_some()).collect();
+    if !check {
+        println!("{:<52} | {:<34} | {:<44} | {:<44} | match", "situation", "sent", "simulator", "Postfix");
+        for r in &results {
+            for l in &r.lines {
+                let one = |s: &str| s.replace('\n', " / ");
+                println!(
+                    "{:<52} | {:<34} | {:<44} | {:<44} | {}",
+                    r.name,
+                    l.sent,
+                    one(&l.simulated),
+                    one(&l.real),
+                    if l.matches() { "yes" } else { "NO" }
+                );
+            }
+        }
+    }
+    if all {
+        for (name, why) in &skipped {
+            println!("left out: {name}: {why}");
+        }
+    }
+    for r in &failed {
+        let l = r.first_difference().expect("a difference");
+        println!("DIFFERENT {}: after {:?}\n  simulator: {}\n  Postfix:   {}", r.name, l.sent, l.simulated, l.real);
+    }
+    println!(
+        "{} situations, {replies} replies compared in {secs:.1} s: {} identical, {} different.",
+        results.len(),
+        results.len() - failed.len(),
+        failed.len()
+    );
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}

@@ -1,0 +1,235 @@
+//! The client side on the wire: connect from a chosen loopback address, speak SMTP line by line, switch to TLS
+//! (STARTTLS or implicit), and read each reply.
+
+use crate::config::local_port;
+use crate::plan::{short, Plan, Step};
+use crate::postfix::Instance;
+use crate::Line;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, SignatureScheme, StreamOwned};
+use socket2::{Domain, SockAddr, Socket, Type};
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, SocketAddrV4, TcpStream};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The test server's certificate is self-signed: accept it, but still check the handshake signatures.
+#[derive(Debug)]
+struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    Closed,
+}
+
+impl Conn {
+    fn write_line(&mut self, line: &str) -> std::io::Result<()> {
+        let data = format!("{line}\r\n");
+        match self {
+            Conn::Plain(s) => s.write_all(data.as_bytes()),
+            Conn::Tls(s) => {
+                s.write_all(data.as_bytes())?;
+                s.flush()
+            }
+            Conn::Closed => Err(std::io::ErrorKind::NotConnected.into()),
+        }
+    }
+
+    fn read_byte(&mut self) -> std::io::Result<Option<u8>> {
+        let mut b = [0u8; 1];
+        let n = match self {
+            Conn::Plain(s) => s.read(&mut b)?,
+            Conn::Tls(s) => s.read(&mut b)?,
+            Conn::Closed => 0,
+        };
+        Ok((n == 1).then_some(b[0]))
+    }
+
+    /// One reply: lines until `ddd ` (not `ddd-`), joined with `\n`.
+    fn read_reply(&mut self) -> Result<String, String> {
+        let mut lines = Vec::new();
+        loop {
+            let mut line = Vec::new();
+            loop {
+                match self.read_byte().map_err(|e| format!("reading a reply: {e}"))? {
+                    None if line.is_empty() && lines.is_empty() => return Ok("(connection closed)".into()),
+                    None => return Err("the connection closed in the middle of a reply".into()),
+                    Some(b'\n') => break,
+                    Some(b'\r') => {}
+                    Some(b) => line.push(b),
+                }
+            }
+            let text = String::from_utf8_lossy(&line).into_owned();
+            let last = text.as_bytes().get(3) != Some(&b'-');
+            lines.push(text);
+            if last {
+                return Ok(lines.join("\n"));
+            }
+        }
+    }
+
+    fn start_tls(self) -> Result<Conn, String> {
+        let Conn::Plain(tcp) = self else { return Err("TLS requested twice".into()) };
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
+            .with_no_client_auth();
+        let name = ServerName::try_from("mailpath-conformance").map_err(|e| e.to_string())?;
+        let conn = ClientConnection::new(Arc::new(config), name).map_err(|e| e.to_string())?;
+        let mut stream = StreamOwned::new(conn, tcp);
+        // Drive the handshake now, so failures show here rather than at the next command.
+        while stream.conn.is_handshaking() {
+            stream.conn.complete_io(&mut stream.sock).map_err(|e| format!("TLS handshake: {e}"))?;
+        }
+        Ok(Conn::Tls(Box::new(stream)))
+    }
+}
+
+fn connect(source: Ipv4Addr, port: u16) -> std::io::Result<TcpStream> {
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+    socket.bind(&SockAddr::from(SocketAddrV4::new(source, 0)))?;
+    socket.connect_timeout(&SockAddr::from(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)), Duration::from_secs(5))?;
+    let tcp: TcpStream = socket.into();
+    tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
+    Ok(tcp)
+}
+
+/// Normalises what differs between runs and hosts only: queue ids.
+pub fn normalise(reply: &str) -> String {
+    let mut out = String::with_capacity(reply.len());
+    for (i, line) in reply.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        match line.find("queued as ") {
+            Some(at) => {
+                out.push_str(&line[..at]);
+                out.push_str("queued as <id>");
+            }
+            None => out.push_str(line),
+        }
+    }
+    out
+}
+
+/// Replays a plan against the instance and pairs each simulated reply with the real one.
+pub fn replay(p: &Plan, _instance: &Instance) -> Result<Vec<Line>, String> {
+    let port = local_port(p.port);
+    let mut lines = Vec::new();
+    let mut conn = match connect(p.source, port) {
+        Ok(tcp) => Conn::Plain(tcp),
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+            let real = "(connection refused)".to_string();
+            let simulated = if p.steps.first() == Some(&Step::Refused) { real.clone() } else { "(a greeting)".into() };
+            lines.push(Line { sent: "connect".into(), simulated, real });
+            return Ok(lines);
+        }
+        Err(e) => return Err(format!("connect from {} to port {port}: {e}", p.source)),
+    };
+    let mut sent = String::from("connect");
+    for step in &p.steps {
+        match step {
+            Step::Refused => {
+                lines.push(Line {
+                    sent: "connect".into(),
+                    simulated: "(connection refused)".into(),
+                    real: "(connected)".into(),
+                });
+                return Ok(lines);
+            }
+            Step::Silent => {
+                // A server that waits for TLS sends nothing; two seconds of silence is the answer.
+                let real = match &mut conn {
+                    Conn::Plain(tcp) => {
+                        tcp.set_read_timeout(Some(Duration::from_secs(2))).map_err(|e| e.to_string())?;
+                        let mut b = [0u8; 1];
+                        match tcp.read(&mut b) {
+                            Err(e)
+                                if matches!(
+                                    e.kind(),
+                                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                                ) =>
+                            {
+                                "(no greeting)".to_string()
+                            }
+                            Ok(0) => "(connection closed)".to_string(),
+                            Ok(_) => "(a greeting)".to_string(),
+                            Err(e) => format!("({e})"),
+                        }
+                    }
+                    _ => "(not a plain connection)".into(),
+                };
+                lines.push(Line { sent: "connect".into(), simulated: "(no greeting)".into(), real });
+                return Ok(lines);
+            }
+            Step::Tls => match std::mem::replace(&mut conn, Conn::Closed).start_tls() {
+                Ok(c) => conn = c,
+                Err(e) => {
+                    lines.push(Line { sent: "(TLS)".into(), simulated: "(TLS handshake)".into(), real: e });
+                    return Ok(lines);
+                }
+            },
+            Step::Send(text) => {
+                sent = short(text);
+                for l in text.split("\r\n") {
+                    if let Err(e) = conn.write_line(l) {
+                        lines.push(Line {
+                            sent: sent.clone(),
+                            simulated: "(the client sends)".into(),
+                            real: format!("(cannot send: {e})"),
+                        });
+                        return Ok(lines);
+                    }
+                }
+            }
+            Step::Expect(expected) => {
+                let real = match conn.read_reply() {
+                    Ok(r) => p.map.inbound(&r),
+                    Err(e) => format!("({e})"),
+                };
+                lines.push(Line { sent: sent.clone(), simulated: normalise(expected), real: normalise(&real) });
+            }
+        }
+    }
+    Ok(lines)
+}
