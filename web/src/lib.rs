@@ -6,6 +6,7 @@
 pub mod app;
 pub mod components;
 pub mod stage;
+pub mod state;
 
 /// Mounts the app on the page's body.
 pub fn start() {

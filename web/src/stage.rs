@@ -1,9 +1,10 @@
-//! The stage as data: which actors are on it, where, and in what state at a given step of the trace. Pure Rust,
-//! so it is tested natively; the `Stage` component only draws it.
+//! The stage as data: which actors are on it, where, and how everything stands at a given step of the trace.
+//! Pure Rust, so it is tested natively; the `Stage` component only draws it.
 
 use mailpath_core::named::Named;
-use mailpath_core::scenario::{Role as MiddleRole, Scenario, Sender};
-use mailpath_core::trace::{EventKind, Trace, Verdict};
+use mailpath_core::scenario::{Place, Role as MiddleRole, Scenario, Sender};
+use mailpath_core::time::Secs;
+use mailpath_core::trace::{Decision, EventKind, HopResult, Purpose, Trace, Verdict};
 use mailpath_core::world::{host, HostId, World};
 
 /// A place on the stage.
@@ -28,7 +29,7 @@ pub enum Slot {
 }
 
 impl Slot {
-    /// The `data-actor` name.
+    /// The `data-actor` name (also the CSS class that places the envelope).
     pub fn name(self) -> &'static str {
         match self {
             Slot::Client => "client",
@@ -42,22 +43,23 @@ impl Slot {
         }
     }
 
-    /// Centre of the slot in the stage's 1000 × 400 coordinate space.
-    pub fn position(self) -> (f32, f32) {
+    /// Centre of the slot in the stage's 1000 × 460 coordinate space (kept in step with the CSS classes that
+    /// move the envelope).
+    pub fn position(self) -> (i32, i32) {
         match self {
-            Slot::Client => (80.0, 250.0),
-            Slot::Spammer => (80.0, 360.0),
-            Slot::Submission => (260.0, 250.0),
-            Slot::Dns => (420.0, 80.0),
-            Slot::Relay => (500.0, 250.0),
-            Slot::Mx => (700.0, 250.0),
-            Slot::Mailbox => (840.0, 250.0),
-            Slot::Recipient => (940.0, 360.0),
+            Slot::Client => (95, 250),
+            Slot::Spammer => (95, 400),
+            Slot::Submission => (290, 250),
+            Slot::Dns => (480, 75),
+            Slot::Relay => (500, 250),
+            Slot::Mx => (710, 250),
+            Slot::Mailbox => (905, 250),
+            Slot::Recipient => (912, 405),
         }
     }
 }
 
-/// How an actor stands at this step.
+/// How an actor or a connection stands at this step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
     /// Not involved yet.
@@ -73,7 +75,7 @@ pub enum State {
 }
 
 impl State {
-    /// The `data-state` name.
+    /// The `data-state` name (also the CSS class).
     pub fn name(self) -> &'static str {
         match self {
             State::Idle => "idle",
@@ -87,11 +89,22 @@ impl State {
     /// A word for people, shown with the colour (never colour alone).
     pub fn word(self) -> &'static str {
         match self {
-            State::Idle => "",
+            State::Idle => "Waiting",
             State::Active => "Working",
             State::Ok => "Accepted",
             State::Denied => "Refused",
-            State::Deferred => "Waiting",
+            State::Deferred => "Delayed",
+        }
+    }
+
+    /// An icon that says the same.
+    pub fn icon(self) -> &'static str {
+        match self {
+            State::Idle => "○",
+            State::Active => "●",
+            State::Ok => "✓",
+            State::Denied => "✗",
+            State::Deferred => "⏸",
         }
     }
 }
@@ -101,9 +114,9 @@ impl State {
 pub struct Actor {
     /// Where.
     pub slot: Slot,
-    /// Which host (for servers) it is.
+    /// Which host it is.
     pub host: HostId,
-    /// Title (`Your provider's server`).
+    /// Title (`Outgoing server`).
     pub title: &'static str,
     /// Host name or detail (`smtp.isp-a.example`).
     pub detail: String,
@@ -116,6 +129,8 @@ pub struct Cast {
     pub actors: Vec<Actor>,
     /// Host → slot.
     pub slots: Vec<(HostId, Slot)>,
+    /// The access network's label.
+    pub network: String,
 }
 
 impl Cast {
@@ -130,104 +145,210 @@ pub fn cast(s: &Scenario, trace: &Trace) -> Cast {
     let world = World::build(s);
     let name = |h: HostId| host(h, s).name.to_string();
     let mut actors = Vec::new();
-    let mut slots = Vec::new();
-    let mut add = |slot: Slot, h: HostId, title: &'static str, detail: String, actors: &mut Vec<Actor>| {
-        if !slots.iter().any(|(x, _)| *x == h) || matches!(slot, Slot::Mailbox) {
+    let mut slots: Vec<(HostId, Slot)> = Vec::new();
+    let mut add = |slot: Slot, h: HostId, title: &'static str, detail: String| {
+        // The mailbox shares its server's host but never claims it.
+        if slot != Slot::Mailbox && !slots.iter().any(|(x, _)| *x == h) {
             slots.push((h, slot));
         }
         actors.push(Actor { slot, host: h, title, detail });
     };
-    let program = s.client.program.label();
-    add(Slot::Client, HostId::Alice, "Your computer", format!("{program} · {}", s.network.place.label()), &mut actors);
+    let alice = host(HostId::Alice, s);
+    add(Slot::Client, HostId::Alice, "Your computer", format!("{} · {}", s.client.program.label(), alice.ip));
     match s.sender {
         Sender::Alice => {}
-        Sender::Mallory => add(Slot::Spammer, HostId::Mallory, "Spammer's machine", name(HostId::Mallory), &mut actors),
-        Sender::Tester => add(Slot::Spammer, HostId::Tester, "Relay tester", name(HostId::Tester), &mut actors),
+        Sender::Mallory => {
+            add(Slot::Spammer, HostId::Mallory, "Spammer's machine", host(HostId::Mallory, s).ip.to_string())
+        }
+        Sender::Tester => add(Slot::Spammer, HostId::Tester, "Relay tester", host(HostId::Tester, s).ip.to_string()),
     }
     // The recipient's server: the final destination of the first recipient's domain.
     let domain = s.message.to.first().and_then(|r| r.rsplit_once('@')).map(|(_, d)| d.trim().to_ascii_lowercase());
     let mx = domain
         .as_deref()
-        .and_then(|d| {
-            world.servers.iter().find(|sv| {
-                sv.final_domains.iter().any(|f| f.name == d) || (sv.host == HostId::Mx && d == "corp-b.example")
-            })
-        })
+        .and_then(|d| world.servers.iter().find(|sv| sv.final_domains.iter().any(|f| f.name == d)))
         .map_or(HostId::Mx, |sv| sv.host);
-    let first = trace.hops.iter().find(|h| h.from == world.sender.id).map_or(world.outgoing, |h| h.to);
+    let first = trace
+        .hops
+        .iter()
+        .find(|h| h.from == world.sender.id && h.purpose != Purpose::PopLogin)
+        .map_or(world.outgoing, |h| h.to);
     if first != mx && first != HostId::Middle {
-        add(Slot::Submission, first, "Outgoing server", name(first), &mut actors);
+        add(Slot::Submission, first, "Outgoing server", name(first));
     }
-    add(Slot::Dns, HostId::Dns, "DNS", "MX lookups".into(), &mut actors);
+    add(Slot::Dns, HostId::Dns, "DNS", "MX lookups".into());
     if s.middle.role != MiddleRole::None || first == HostId::Middle {
-        add(Slot::Relay, HostId::Middle, "Middle-man relay", name(HostId::Middle), &mut actors);
+        add(Slot::Relay, HostId::Middle, "Middle-man", name(HostId::Middle));
     }
-    add(Slot::Mx, mx, "Recipient's server", name(mx), &mut actors);
-    add(Slot::Mailbox, mx, "Mailbox", s.message.to.first().cloned().unwrap_or_default(), &mut actors);
-    add(
-        Slot::Recipient,
-        HostId::Reader,
-        "Recipient's computer",
-        s.recipient.retrieval.label().to_string(),
-        &mut actors,
-    );
-    // The provider is always somewhere: if it is not the first server, it still relays bounces.
-    if !slots.iter().any(|(h, _)| *h == HostId::Provider) && first != HostId::Provider {
-        slots.push((HostId::Provider, Slot::Submission));
+    add(Slot::Mx, mx, "Recipient's server", name(mx));
+    let mailbox = s.message.to.first().cloned().unwrap_or_default();
+    add(Slot::Mailbox, mx, "Mailbox", mailbox);
+    add(Slot::Recipient, HostId::Reader, "Recipient's computer", s.recipient.retrieval.label().to_string());
+    // Hosts that only appear in passing (a bounce's way back, a hotel relay) borrow the nearest slot.
+    for (h, slot) in
+        [(HostId::Provider, Slot::Submission), (HostId::Hotel, Slot::Submission), (HostId::Middle, Slot::Relay)]
+    {
+        if !slots.iter().any(|(x, _)| *x == h) {
+            slots.push((h, slot));
+        }
     }
-    Cast { actors, slots }
+    if !slots.iter().any(|(_, sl)| *sl == Slot::Submission) {
+        slots.push((first, Slot::Submission));
+    }
+    let network = match s.network.place {
+        Place::Home => "Home network",
+        Place::Hotel => "Hotel Wi-Fi",
+        Place::Office => "Office LAN (corp-b)",
+    }
+    .to_string();
+    Cast { actors, slots, network }
 }
 
-/// Each slot's state after the events `0..=step`.
-pub fn states(cast: &Cast, trace: &Trace, step: usize) -> Vec<(Slot, State)> {
-    let mut out: Vec<(Slot, State)> = cast.actors.iter().map(|a| (a.slot, State::Idle)).collect();
-    let mut set = |slot: Option<Slot>, st: State| {
-        if let Some(slot) = slot {
-            for (s, state) in out.iter_mut() {
-                if *s == slot {
-                    *state = st;
-                }
+/// A connection drawn on the stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// From.
+    pub from: Slot,
+    /// To.
+    pub to: Slot,
+    /// How it went (so far).
+    pub state: State,
+    /// It carries a bounce back.
+    pub bounce: bool,
+}
+
+/// The gate at a server: the relay checklist of its latest decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Gate {
+    /// Where.
+    pub slot: Slot,
+    /// The decision.
+    pub decision: Decision,
+}
+
+/// Everything drawn at one step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    /// State of each actor.
+    pub states: Vec<(Slot, State)>,
+    /// Connections so far.
+    pub links: Vec<Link>,
+    /// Where the envelope is, if one is travelling.
+    pub envelope: Option<Slot>,
+    /// The envelope is a bounce.
+    pub bounce: bool,
+    /// The gate to show.
+    pub gate: Option<Gate>,
+    /// A DNS question being asked (the asking slot), or answered.
+    pub dns: Option<(Slot, bool)>,
+    /// The simulated clock.
+    pub clock: Secs,
+    /// How far the clock jumped into this step.
+    pub jump: Secs,
+}
+
+fn verdict_state(v: Verdict) -> State {
+    match v {
+        Verdict::Accept => State::Ok,
+        Verdict::Refuse => State::Denied,
+        Verdict::Defer => State::Deferred,
+    }
+}
+
+fn hop_state(r: HopResult) -> State {
+    match r {
+        HopResult::Accepted | HopResult::Partial => State::Ok,
+        HopResult::Refused => State::Denied,
+        HopResult::Deferred | HopResult::Failed => State::Deferred,
+    }
+}
+
+/// How everything stands after the events `0..=step`.
+pub fn frame(cast: &Cast, trace: &Trace, step: usize) -> Frame {
+    let last = step.min(trace.events.len().saturating_sub(1));
+    let mut states: Vec<(Slot, State)> = cast.actors.iter().map(|a| (a.slot, State::Idle)).collect();
+    let set = |states: &mut Vec<(Slot, State)>, slot: Option<Slot>, st: State| {
+        for (s, state) in states.iter_mut() {
+            if Some(*s) == slot {
+                *state = st;
             }
         }
     };
-    let last = step.min(trace.events.len().saturating_sub(1));
-    for e in trace.events.iter().take(last + 1) {
+    let mut gate = None;
+    for (i, e) in trace.events.iter().enumerate().take(last + 1) {
         let slot = cast.slot_of(e.actor);
         match &e.kind {
-            EventKind::Decision(d) => set(
-                slot,
-                match d.verdict {
-                    Verdict::Accept => State::Ok,
-                    Verdict::Refuse => State::Denied,
-                    Verdict::Defer => State::Deferred,
-                },
-            ),
-            EventKind::Reply(r) if r.code >= 500 => set(slot, State::Denied),
-            EventKind::Reply(r) if r.code >= 400 => set(slot, State::Deferred),
-            EventKind::Queued { .. } => set(slot, State::Ok),
-            EventKind::Delivered { .. } => {
-                set(slot, State::Ok);
-                set(Some(Slot::Mailbox), State::Ok);
-            }
-            EventKind::ConnectFailed { .. } => {
-                let to = e.hop.map(|h| trace.hops[h].to);
-                set(to.and_then(|h| cast.slot_of(h)), State::Deferred);
-            }
-            EventKind::Fetched { .. } => set(slot, State::Ok),
-            _ => {}
-        }
-    }
-    if let Some(e) = trace.events.get(last) {
-        let slot = cast.slot_of(e.actor);
-        if let Some(slot) = slot {
-            for (s, state) in out.iter_mut() {
-                if *s == slot && *state == State::Idle {
-                    *state = State::Active;
+            EventKind::Decision(d) => {
+                set(&mut states, slot, verdict_state(d.verdict));
+                if let Some(slot) = slot {
+                    gate = Some(Gate { slot, decision: d.clone() });
                 }
             }
+            EventKind::Reply(r) if r.code >= 500 => set(&mut states, slot, State::Denied),
+            EventKind::Reply(r) if r.code >= 400 => set(&mut states, slot, State::Deferred),
+            EventKind::Queued { .. } | EventKind::Fetched { .. } | EventKind::DnsAnswer { .. } => {
+                set(&mut states, slot, State::Ok)
+            }
+            EventKind::Delivered { .. } => {
+                set(&mut states, slot, State::Ok);
+                if slot == Some(Slot::Mx) {
+                    set(&mut states, Some(Slot::Mailbox), State::Ok);
+                }
+            }
+            EventKind::ConnectFailed { .. } => {
+                // The host that did not answer is down or unreachable; the one that tried keeps its state.
+                let to = e.hop.map(|h| trace.hops[h].to);
+                set(&mut states, to.and_then(|h| cast.slot_of(h)), State::Deferred);
+            }
+            EventKind::ErrorDialog { .. } => set(&mut states, slot, State::Denied),
+            _ => {}
+        }
+        // A connection that went through leaves both ends done.
+        if let Some(h) = e.hop.map(|h| &trace.hops[h]).filter(|h| h.last_event == i && h.result == HopResult::Accepted)
+        {
+            set(&mut states, cast.slot_of(h.from), State::Ok);
+            set(&mut states, cast.slot_of(h.to), State::Ok);
         }
     }
-    out
+    let current = trace.events.get(last);
+    if let Some(slot) = current.and_then(|e| cast.slot_of(e.actor)) {
+        for (s, state) in states.iter_mut() {
+            if *s == slot && *state == State::Idle {
+                *state = State::Active;
+            }
+        }
+    }
+    let links = trace
+        .hops
+        .iter()
+        .filter(|h| h.first_event <= last)
+        .filter_map(|h| {
+            let (from, to) = (cast.slot_of(h.from)?, cast.slot_of(h.to)?);
+            let state = if h.last_event <= last { hop_state(h.result) } else { State::Active };
+            Some(Link { from, to, state, bounce: h.purpose == mailpath_core::trace::Purpose::Bounce })
+        })
+        .collect();
+    let (mut envelope, mut bounce, mut dns) = (None, false, None);
+    if let Some(e) = current {
+        let hop = e.hop.map(|h| &trace.hops[h]);
+        bounce = hop.is_some_and(|h| h.purpose == Purpose::Bounce);
+        envelope = match &e.kind {
+            EventKind::Delivered { .. } if cast.slot_of(e.actor) == Some(Slot::Mx) => Some(Slot::Mailbox),
+            EventKind::DnsQuery { .. } => {
+                dns = cast.slot_of(e.actor).map(|s| (s, false));
+                cast.slot_of(e.actor)
+            }
+            EventKind::DnsAnswer { .. } => {
+                let asker = last.checked_sub(1).and_then(|p| cast.slot_of(trace.events[p].actor));
+                dns = asker.map(|s| (s, true));
+                asker
+            }
+            _ => cast.slot_of(e.actor),
+        };
+    }
+    let clock = current.map_or(0, |e| e.t);
+    let before = last.checked_sub(1).map_or(0, |p| trace.events[p].t);
+    Frame { states, links, envelope, bounce, gate, dns, clock, jump: clock.saturating_sub(before) }
 }
 
 #[cfg(test)]
@@ -242,20 +363,45 @@ mod tests {
         let c = cast(&s, &t);
         let names: Vec<_> = c.actors.iter().map(|a| a.slot.name()).collect();
         assert_eq!(names, ["client", "submission", "dns", "mx", "mailbox", "recipient"]);
-        let end = states(&c, &t, t.events.len() - 1);
-        assert!(
-            end.iter().all(|(slot, st)| *st == State::Ok || *slot == Slot::Dns || *slot == Slot::Client),
-            "{end:?}"
-        );
+        let end = frame(&c, &t, t.events.len() - 1);
+        for slot in [Slot::Submission, Slot::Mx, Slot::Mailbox, Slot::Recipient] {
+            assert!(end.states.contains(&(slot, State::Ok)), "{slot:?}: {:?}", end.states);
+        }
+        assert!(end.links.iter().all(|l| l.state == State::Ok), "{:?}", end.links);
     }
 
     #[test]
-    fn the_refusing_server_is_denied() {
+    fn the_refusing_server_is_denied_and_its_gate_says_why() {
         let s = presets::get("outlook-express").unwrap().scenario();
         let t = run(&s);
         let c = cast(&s, &t);
-        let end = states(&c, &t, t.events.len() - 1);
-        assert!(end.contains(&(Slot::Submission, State::Denied)), "{end:?}");
-        assert!(end.contains(&(Slot::Mx, State::Idle)), "{end:?}");
+        let f = frame(&c, &t, t.outcome.event);
+        assert!(f.states.contains(&(Slot::Submission, State::Denied)), "{:?}", f.states);
+        assert!(f.states.contains(&(Slot::Mx, State::Idle)), "{:?}", f.states);
+        let g = f.gate.expect("a gate");
+        assert_eq!(g.slot, Slot::Submission);
+        assert!(!g.decision.facts.authenticated && !g.decision.facts.domain_handled());
+    }
+
+    #[test]
+    fn time_jumps_are_measured() {
+        let s = presets::get("greylisting").unwrap().scenario();
+        let t = run(&s);
+        let c = cast(&s, &t);
+        let biggest = (0..t.events.len()).map(|i| frame(&c, &t, i).jump).max().unwrap();
+        assert!(biggest >= 290, "the retry is minutes later: {biggest}");
+    }
+
+    #[test]
+    fn a_bounce_travels_back() {
+        let s = presets::get("recipient-misconfigured").unwrap().scenario();
+        let t = run(&s);
+        let c = cast(&s, &t);
+        let end = frame(&c, &t, t.events.len() - 1);
+        assert!(end.links.iter().any(|l| l.from == Slot::Submission && l.to == Slot::Mx && l.state == State::Denied));
+        assert!(
+            end.links.iter().any(|l| l.from == Slot::Client && l.to == Slot::Submission),
+            "Alice fetches the bounce"
+        );
     }
 }

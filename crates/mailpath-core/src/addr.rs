@@ -45,10 +45,10 @@ impl fmt::Display for AddrError {
             AddrError::LocalTooLong(n) => {
                 write!(f, "the part before @ is {n} characters long; SMTP allows at most {MAX_LOCAL}")
             }
-            AddrError::BadChar(c) if c.is_whitespace() => {
+            AddrError::BadChar(c) if c.is_ascii_whitespace() => {
                 f.write_str("the address contains a space; quote it (\"a b\"@example.com) or remove it")
             }
-            AddrError::BadChar(c) => write!(f, "the address contains {c:?}, which needs quotes or is not allowed"),
+            AddrError::BadChar(c) => write!(f, "the address contains '{c}', which needs quotes or is not allowed"),
             AddrError::UnclosedQuote => f.write_str("a quote (\") is opened but never closed"),
             AddrError::EmptyLocal => f.write_str("there is nothing before the @"),
             AddrError::EmptyDomain => f.write_str("there is nothing after the @"),
@@ -216,7 +216,7 @@ fn split_mailbox(s: &str) -> Result<(String, bool, Option<&str>), AddrError> {
     let mut in_quote = false;
     let mut escaped = false;
     for c in local_src.chars() {
-        if c.is_control() {
+        if is_control(c) {
             return Err(AddrError::BadChar(c));
         }
         match c {
@@ -242,6 +242,11 @@ fn split_mailbox(s: &str) -> Result<(String, bool, Option<&str>), AddrError> {
         return Err(AddrError::EmptyDomain);
     }
     Ok((local, quoted, domain))
+}
+
+/// A control character (Unicode category Cc: C0, DEL and C1).
+pub fn is_control(c: char) -> bool {
+    matches!(c as u32, 0..=0x1f | 0x7f..=0x9f)
 }
 
 /// Checks a host name or address literal; returns it lower-cased without a trailing dot.
@@ -270,15 +275,17 @@ pub fn check_domain(d: &str) -> Result<String, AddrError> {
             )));
         }
         if label.starts_with('-') || label.ends_with('-') {
-            return Err(AddrError::BadDomain(format!("label {label:?} starts or ends with a hyphen")));
+            return Err(AddrError::BadDomain(format!("label \"{label}\" starts or ends with a hyphen")));
         }
-        if let Some(c) = label.chars().find(|c| !(c.is_alphanumeric() || *c == '-')) {
+        // Letters of any script are allowed (IDN); ASCII must be letters, digits or hyphens.
+        if let Some(c) = label.chars().find(|c| c.is_ascii() && !(c.is_ascii_alphanumeric() || *c == '-')) {
             return Err(AddrError::BadDomain(format!(
-                "contains {c:?}; only letters, digits, hyphens and dots are allowed"
+                "contains '{c}'; only letters, digits, hyphens and dots are allowed"
             )));
         }
     }
-    Ok(if d.is_ascii() { d.to_ascii_lowercase() } else { d.to_lowercase() })
+    // ASCII letters are folded; other scripts are kept as written (no Unicode case tables in the bundle).
+    Ok(d.to_ascii_lowercase())
 }
 
 #[cfg(test)]

@@ -72,7 +72,7 @@ pub fn decision(d: &Decision, server: &str) -> String {
     if let Some(p) = f.pop_fresh {
         s.push_str(&format!(" · recent POP login? {}", yn(p)));
     }
-    s.push_str(&format!(" → {} by {}.", d.verdict.label().to_lowercase(), d.rule));
+    s.push_str(&format!(" → {} by {}.", d.verdict.label().to_ascii_lowercase(), d.rule));
     s
 }
 

@@ -36,7 +36,7 @@ impl Value {
             Value::Text(t) => match t.to_ascii_lowercase().as_str() {
                 "on" | "true" | "yes" | "1" => Ok(true),
                 "off" | "false" | "no" | "0" => Ok(false),
-                _ => Err(format!("expected on or off, got {t:?}")),
+                _ => Err(format!("expected on or off, got \"{t}\"")),
             },
             Value::Num(n) if *n <= 1 => Ok(*n == 1),
             other => Err(format!("expected on or off, got {}", other.render())),
@@ -46,7 +46,7 @@ impl Value {
     fn as_num(&self, min: u64, max: u64) -> Result<u64, String> {
         let n = match self {
             Value::Num(n) => *n,
-            Value::Text(t) => t.trim().parse().map_err(|_| format!("expected a whole number, got {t:?}"))?,
+            Value::Text(t) => t.trim().parse().map_err(|_| format!("expected a whole number, got \"{t}\""))?,
             other => return Err(format!("expected a whole number, got {}", other.render())),
         };
         if n < min || n > max {
@@ -64,7 +64,7 @@ impl Value {
         if t.chars().count() > max {
             return Err(format!("is {} characters long; at most {max} are allowed", t.chars().count()));
         }
-        if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        if t.chars().any(|c| crate::addr::is_control(c) && c != '\n' && c != '\t') {
             return Err("contains a control character".into());
         }
         Ok(t)
@@ -136,7 +136,7 @@ macro_rules! def {
     ($T:ty, $name:literal, $help:literal, choice $E:ty, $($f:ident).+) => {
         Def::<$T> { name: $name, help: $help, kind: Kind::Choice(<$E as Named>::NAMES),
             get: |x| Value::Text(x.$($f).+.name().to_string()),
-            set: |x, v| { let t = v.as_text(64)?; x.$($f).+ = <$E>::from_name(t.trim()).ok_or_else(|| format!("{t:?} is not one of {}", <$E>::names()))?; Ok(()) } }
+            set: |x, v| { x.$($f).+ = choice::<$E>(v)?; Ok(()) } }
     };
     ($T:ty, $name:literal, $help:literal, num $ty:ty [$min:expr, $max:expr], $($f:ident).+) => {
         Def::<$T> { name: $name, help: $help, kind: Kind::Number { min: $min, max: $max }, get: |x| Value::Num(x.$($f).+ as u64),
@@ -148,18 +148,32 @@ macro_rules! def {
     };
     ($T:ty, $name:literal, $help:literal, duration, $($f:ident).+) => {
         Def::<$T> { name: $name, help: $help, kind: Kind::Duration, get: |x| Value::Text(format_duration(x.$($f).+)),
-            set: |x, v| { x.$($f).+ = match v { Value::Num(n) if *n <= u64::from(u32::MAX) => *n as u32, _ => parse_duration(&v.as_text(32)?)? }; Ok(()) } }
+            set: |x, v| { x.$($f).+ = duration(v)?; Ok(()) } }
     };
 }
 
+/// A choice by name (shared by every choice setting, so the error text exists once per type).
+fn choice<E: Named>(v: &Value) -> Result<E, String> {
+    let t = v.as_text(64)?;
+    E::from_name(t.trim()).ok_or_else(|| format!("\"{t}\" is not one of {}", E::names()))
+}
+
+/// A duration from seconds or text.
+fn duration(v: &Value) -> Result<crate::time::Secs, String> {
+    match v {
+        Value::Num(n) if *n <= u64::from(u32::MAX) => Ok(*n as u32),
+        _ => parse_duration(&v.as_text(32)?),
+    }
+}
+
 fn check_address(t: &str) -> Result<String, String> {
-    Address::parse(t).map(|a| a.raw().to_string()).map_err(|e| format!("{t:?}: {e}"))
+    Address::parse(t).map(|a| a.raw().to_string()).map_err(|e| format!("\"{t}\": {e}"))
 }
 
 fn check_name(n: &str) -> Result<String, String> {
-    let a = Address::parse(&format!("{n}@x.example")).map_err(|e| format!("{n:?}: {e}"))?;
+    let a = Address::parse(&format!("{n}@x.example")).map_err(|e| format!("\"{n}\": {e}"))?;
     if a.local().contains(['@', '%', '!']) {
-        return Err(format!("{n:?} is not a mailbox name"));
+        return Err(format!("\"{n}\" is not a mailbox name"));
     }
     Ok(n.to_string())
 }
@@ -186,9 +200,7 @@ pub static TOP: &[Def<Scenario>] = &[
         kind: Kind::Choice(Port::NAMES),
         get: |s| Value::Num(u64::from(s.client.port.number())),
         set: |s, v| {
-            let t = v.as_text(8)?;
-            s.client.port =
-                Port::from_name(t.trim()).ok_or_else(|| format!("{t:?} is not one of {}", Port::names()))?;
+            s.client.port = choice::<Port>(v)?;
             Ok(())
         },
     },
@@ -306,6 +318,61 @@ pub static SERVER: &[Def<Server>] = &[
     def!(Server, "down.for", "How long it stays down (0: never)", duration, down.length),
     def!(Server, "retrieval", "How its users fetch mail", choice Retrieval, retrieval),
 ];
+
+/// A short label for a setting's control (the hint is [`Def::help`]).
+pub fn label(key: &str) -> &'static str {
+    let name = if TOP.iter().any(|d| d.name == key) {
+        key
+    } else {
+        SERVERS.iter().find_map(|p| key.strip_prefix(p).and_then(|r| r.strip_prefix('.'))).unwrap_or(key)
+    };
+    match name {
+        "title" => "Title",
+        "seed" => "Seed",
+        "sender" => "Who sends",
+        "client.program" => "Mail program",
+        "client.server" => "Outgoing server",
+        "client.port" => "Port",
+        "client.tls" => "TLS / SSL",
+        "client.auth" => "Authentication",
+        "client.pop_before_smtp" => "Log on to incoming server first",
+        "client.pop_age" => "…how long before sending",
+        "network.place" => "Network",
+        "network.port25" => "Port 25 out of the network",
+        "message.from" => "From (envelope)",
+        "message.to" => "To",
+        "message.header_from" => "From: line (if different)",
+        "message.subject" => "Subject",
+        "message.body" => "Text",
+        "message.attachment_kb" => "Attachment (KB)",
+        "middle.role" => "Middle-man",
+        "middle.recipient_list" => "Knows the recipients (relay_recipient_maps)",
+        "middle.login" => "Provider logs in to it",
+        "dns.outage.at" => "DNS outage starts at",
+        "dns.outage.for" => "DNS outage lasts",
+        "dns.backup_preference" => "Backup MX preference",
+        "flavour" => "Software",
+        "policy" => "Relay refusal",
+        "trust" => "Trusts addresses of",
+        "handles_domain" => "Lists its domain (not misconfigured)",
+        "users" => "Extra mailboxes",
+        "sasl" => "Offers authentication",
+        "tls" => "Offers TLS",
+        "submission" => "Submission on 587/465",
+        "pop_before_smtp" => "POP-before-SMTP",
+        "reject_unknown_domain" => "Refuse unknown domains",
+        "greylisting" => "Greylisting",
+        "rbl" => "Checks a blocklist",
+        "spf" => "Checks SPF",
+        "dmarc" => "Checks DMARC",
+        "blocklisted" => "Is on a blocklist",
+        "size_limit_kb" => "Size limit (KB)",
+        "down.at" => "Goes down at",
+        "down.for" => "Stays down for",
+        "retrieval" => "Users fetch with",
+        _ => "",
+    }
+}
 
 /// The servers, by key prefix.
 pub const SERVERS: [&str; 3] = ["provider", "middle", "recipient"];
@@ -447,11 +514,11 @@ pub fn check(s: &Scenario) -> Vec<FieldError> {
     }
     for r in &s.message.to {
         if let Err(e) = Address::parse(r) {
-            bad("message.to", &format!("{r:?}: {e}"));
+            bad("message.to", &format!("\"{r}\": {e}"));
         }
     }
     if let Err(e) = Address::parse(&s.message.from) {
-        bad("message.from", &format!("{:?}: {e}", s.message.from));
+        bad("message.from", &format!("\"{}\": {e}", s.message.from));
     }
     out
 }
@@ -472,6 +539,13 @@ mod tests {
             let mut u = s.clone();
             set(&mut u, &key, &Value::Text(v.render())).unwrap_or_else(|e| panic!("{key} from text: {e}"));
             assert_eq!(u, s, "{key} from text");
+        }
+    }
+
+    #[test]
+    fn every_key_has_a_label() {
+        for (key, ..) in all() {
+            assert!(!label(&key).is_empty(), "{key}");
         }
     }
 

@@ -59,7 +59,7 @@ pub fn from_json(text: &str) -> Result<Scenario, Vec<Problem>> {
                 None => problems.push(problem(
                     v.pos,
                     Some("preset"),
-                    format!("no preset {slug:?}; `mailpath presets` lists them"),
+                    format!("no preset \"{slug}\"; `mailpath presets` lists them"),
                 )),
             },
             ("preset", other) => problems.push(problem(

@@ -159,7 +159,7 @@ impl Parser<'_> {
             Some(b'f') => self.word("false", Value::Bool(false))?,
             Some(b'n') => self.word("null", Value::Null)?,
             Some(b'-' | b'0'..=b'9') => self.number()?,
-            Some(c) => return Err(self.err(format!("unexpected {:?}; expected a value", c as char))),
+            Some(c) => return Err(self.err(format!("unexpected \"{}\"; expected a value", c as char))),
             None => return Err(self.err("the document ends where a value was expected")),
         };
         Ok(Json { pos, value })
@@ -307,7 +307,7 @@ impl Parser<'_> {
             let at = self.pos();
             let key = self.string()?;
             if fields.iter().any(|(k, _)| *k == key) {
-                return Err(SyntaxError { pos: at, message: format!("the key {key:?} appears twice") });
+                return Err(SyntaxError { pos: at, message: format!("the key \"{key}\" appears twice") });
             }
             self.ws();
             self.expect(b':', ": after a key")?;

@@ -49,6 +49,7 @@ pub mod world;
 pub mod fields;
 pub mod file;
 pub mod json;
+pub mod permalink;
 pub mod presets;
 pub mod report;
 pub mod schema;

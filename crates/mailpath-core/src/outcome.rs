@@ -89,7 +89,7 @@ pub fn summarise(s: &Scenario, rec: &Recorder, fates: &[RecipientFate]) -> Outco
         ),
         Ending::Partial => {
             let ok = fates.iter().filter(|f| f.ending == Ending::Delivered).count();
-            format!("{ok} of {} recipients got it; {} {}.", fates.len(), f.rcpt, f.ending.label().to_lowercase())
+            format!("{ok} of {} recipients got it; {} {}.", fates.len(), f.rcpt, f.ending.label().to_ascii_lowercase())
         }
         Ending::Probed => String::new(),
     };

@@ -41,7 +41,7 @@ pub fn text(s: &Scenario, trace: &Trace) -> String {
     out.push_str(&format!("\nOutcome: {} — {}\n", trace.outcome.ending.label(), trace.outcome.summary));
     out.push_str(&format!("Why: {}\n", crate::explain::why(trace.outcome.why)));
     for fix in crate::explain::fixes(s, trace) {
-        out.push_str(&format!("Fix: {} (then: {})\n", fix.label, fix.ending.label().to_lowercase()));
+        out.push_str(&format!("Fix: {} (then: {})\n", fix.label, fix.ending.label().to_ascii_lowercase()));
     }
     out
 }
@@ -68,7 +68,7 @@ pub fn markdown(s: &Scenario, trace: &Trace) -> String {
             name(hop.from),
             name(hop.to),
             hop.port,
-            hop.purpose.label().to_lowercase()
+            hop.purpose.label().to_ascii_lowercase()
         ));
         out.push_str(&format!("At {} (simulated clock).\n\n```\n", offset(trace.events[hop.first_event].t)));
         for (_, line) in trace.transcript(h) {

@@ -204,17 +204,17 @@ pub fn parse_duration(s: &str) -> Result<Secs, String> {
             'h' => u64::from(HOUR),
             'd' => u64::from(DAY),
             ' ' => continue,
-            _ => return Err(format!("{s:?} is not a duration; write e.g. 30m, 2h or 6d")),
+            _ => return Err(format!("\"{s}\" is not a duration; write e.g. 30m, 2h or 6d")),
         };
-        let n: u64 = digits.parse().map_err(|_| format!("{s:?} is not a duration; write e.g. 30m, 2h or 6d"))?;
+        let n: u64 = digits.parse().map_err(|_| format!("\"{s}\" is not a duration; write e.g. 30m, 2h or 6d"))?;
         total += n * unit;
         digits.clear();
     }
     if !digits.is_empty() {
-        return Err(format!("{s:?} has a number without a unit (s, m, h or d)"));
+        return Err(format!("\"{s}\" has a number without a unit (s, m, h or d)"));
     }
     if total > u64::from(60 * DAY) {
-        return Err(format!("{s:?} is longer than the 60 days a simulation covers"));
+        return Err(format!("\"{s}\" is longer than the 60 days a simulation covers"));
     }
     Ok(total as Secs)
 }

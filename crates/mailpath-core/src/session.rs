@@ -192,32 +192,9 @@ pub fn run(
     }
 
     macro_rules! say {
-        ($cmd:expr) => {{
-            let cmd: Command = $cmd;
-            let stage = cmd.stage();
-            // The server answers first; the command is still recorded before its reply.
-            let (reply, effect) = s.handle(&cmd, env.greylist, &plan.message);
-            let kind = if cmd == Command::EndOfData {
-                EventKind::MessageText { lines: plan.lines, bytes: plan.message.bytes }
-            } else {
-                EventKind::Command(cmd)
-            };
-            env.rec.push(t, Some(hop), plan.from, kind, None);
-            let mut decision = None;
-            let tls_started = effect == Effect::Tls;
-            if let Effect::Decision(d) = effect {
-                let why = d.why;
-                env.rec.push(t, Some(hop), host, EventKind::Decision(d.clone()), Some(why));
-                decision = Some(d);
-            }
-            let why = s.last_why;
-            let ev = env.rec.push(t, Some(hop), host, EventKind::Reply(reply.clone()), why);
-            if tls_started {
-                env.rec.push(t, Some(hop), plan.from, EventKind::Tls, None);
-                out.tls = true;
-            }
-            (reply, ev, decision, stage)
-        }};
+        ($cmd:expr) => {
+            exchange($cmd, &mut s, env, &mut out, plan, hop)
+        };
     }
 
     let (r, ev, _, stage) = say!(Command::Ehlo(plan.helo.to_string()));
@@ -292,6 +269,43 @@ pub fn run(
     let id = s.queue_id().to_string();
     let all = out.rcpts.iter().all(|r| r.reply.code / 100 == 2);
     quit(env, out, plan, &mut s, End::Queued(id), if all { HopResult::Accepted } else { HopResult::Partial })
+}
+
+/// Sends one command, records it, the server's decision (if any) and its reply; returns (reply, reply event,
+/// decision, stage).
+fn exchange(
+    cmd: Command,
+    s: &mut ServerSession,
+    env: &mut Env,
+    out: &mut Outcome,
+    plan: &Plan,
+    hop: usize,
+) -> (Reply, usize, Option<Decision>, &'static str) {
+    let t = env.t;
+    let host = s.server.host;
+    let stage = cmd.stage();
+    // The server answers first; the command is still recorded before its reply.
+    let (reply, effect) = s.handle(&cmd, env.greylist, &plan.message);
+    let kind = if cmd == Command::EndOfData {
+        EventKind::MessageText { lines: plan.lines, bytes: plan.message.bytes }
+    } else {
+        EventKind::Command(cmd)
+    };
+    env.rec.push(t, Some(hop), plan.from, kind, None);
+    let mut decision = None;
+    let tls_started = effect == Effect::Tls;
+    if let Effect::Decision(d) = effect {
+        let why = d.why;
+        env.rec.push(t, Some(hop), host, EventKind::Decision(d.clone()), Some(why));
+        decision = Some(d);
+    }
+    let why = s.last_why;
+    let ev = env.rec.push(t, Some(hop), host, EventKind::Reply(reply.clone()), why);
+    if tls_started {
+        env.rec.push(t, Some(hop), plan.from, EventKind::Tls, None);
+        out.tls = true;
+    }
+    (reply, ev, decision, stage)
 }
 
 fn server_lists_size(s: &ServerSession) -> bool {

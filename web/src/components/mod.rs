@@ -1,3 +1,7 @@
 //! The app's components.
 
+pub mod controls;
+pub mod panels;
+pub mod playback;
 pub mod stage;
+pub mod why;

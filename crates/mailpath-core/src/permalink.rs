@@ -1,0 +1,223 @@
+//! Links that carry a whole scenario and a step in the URL fragment, in a compact, versioned form a person can
+//! read and edit: `#v1;p=outlook-express;client.auth=right;s=12`.
+//!
+//! - `v1` is the format version; `p=` names the preset the scenario starts from; every other `key=value` is a
+//!   setting from [`crate::fields`] that differs from that preset; `s=` is the step (event index) shown.
+//! - Version 0 links are a bare preset slug (`#outlook-express`) and still open.
+//! - A link that does not decode cleanly opens the closest valid scenario: every part that could not be used
+//!   is listed in [`Decoded::ignored`] so the app can say so. Decoding never panics.
+
+use crate::fields::{self, Value};
+use crate::presets;
+use crate::scenario::Scenario;
+
+/// The current format version.
+pub const VERSION: u32 = 1;
+/// Longest fragment read; anything longer is cut and reported.
+pub const MAX_LEN: usize = 8192;
+
+/// What a link decoded to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decoded {
+    /// The scenario.
+    pub scenario: Scenario,
+    /// The preset it started from, if any.
+    pub preset: Option<&'static str>,
+    /// The step to show, if the link had one.
+    pub step: Option<usize>,
+    /// Parts that were ignored, each with the reason.
+    pub ignored: Vec<String>,
+}
+
+/// Percent-encodes what would break the format (`;`, `=`, `%`, `#`, `&`, spaces, controls, non-ASCII).
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z'
+            | b'A'..=b'Z'
+            | b'0'..=b'9'
+            | b'-'
+            | b'.'
+            | b'_'
+            | b'@'
+            | b','
+            | b'!'
+            | b':'
+            | b'['
+            | b']'
+            | b'~'
+            | b'+' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Reverses [`escape`]; `None` for a malformed escape or invalid UTF-8.
+pub fn unescape(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The link fragment (without `#`) for a scenario that started from `preset` (or the default), at `step`.
+pub fn encode(s: &Scenario, preset: Option<&str>, step: Option<usize>) -> String {
+    let base_preset = preset.and_then(presets::get);
+    let base = base_preset.map_or_else(Scenario::default, |p| p.scenario());
+    let mut out = format!("v{VERSION}");
+    if let Some(p) = base_preset {
+        out.push_str(";p=");
+        out.push_str(p.slug);
+    }
+    for (key, ..) in fields::all() {
+        let (Some(v), Some(b)) = (fields::get(s, &key), fields::get(&base, &key)) else { continue };
+        if v != b {
+            out.push(';');
+            out.push_str(&key);
+            out.push('=');
+            out.push_str(&escape(&v.render()));
+        }
+    }
+    if let Some(step) = step {
+        out.push_str(&format!(";s={step}"));
+    }
+    out
+}
+
+/// Decodes a fragment (with or without the leading `#`).
+pub fn decode(fragment: &str) -> Decoded {
+    let mut ignored = Vec::new();
+    let mut text = fragment.strip_prefix('#').unwrap_or(fragment);
+    if text.len() > MAX_LEN {
+        ignored.push(format!("the link is {} characters long; only the first {MAX_LEN} were read", text.len()));
+        let mut cut = MAX_LEN;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        text = &text[..cut];
+    }
+    let mut out = Decoded { scenario: Scenario::default(), preset: None, step: None, ignored };
+    if text.is_empty() {
+        return out;
+    }
+    let mut parts = text.split(';');
+    let head = parts.next().unwrap_or("");
+    if let Some(p) = presets::get(head) {
+        // Version 0: a bare preset slug.
+        out.scenario = p.scenario();
+        out.preset = Some(p.slug);
+        return out;
+    }
+    match head.strip_prefix('v').and_then(|v| v.parse::<u32>().ok()) {
+        Some(1) => {}
+        Some(v) => out.ignored.push(format!("format version {v} is newer than this app reads (1); trying anyway")),
+        None => {
+            out.ignored.push(format!("\"{}\" is not a Mailpath link; showing the default scenario", short(head)));
+            return out;
+        }
+    }
+    let mut settings = Vec::new();
+    for part in parts.filter(|p| !p.is_empty()) {
+        let Some((k, v)) = part.split_once('=') else {
+            out.ignored.push(format!("\"{}\" has no value", short(part)));
+            continue;
+        };
+        let Some(value) = unescape(v) else {
+            out.ignored.push(format!("the value of \"{k}\" is not properly encoded"));
+            continue;
+        };
+        match k {
+            "p" => match presets::get(&value) {
+                Some(p) if out.preset.is_none() => {
+                    out.preset = Some(p.slug);
+                    out.scenario = p.scenario();
+                }
+                Some(_) => out.ignored.push("a second preset".into()),
+                None => out.ignored.push(format!("there is no preset \"{}\"", short(&value))),
+            },
+            "s" => match value.parse::<usize>() {
+                Ok(step) => out.step = Some(step),
+                Err(_) => out.ignored.push(format!("step \"{}\" is not a number", short(&value))),
+            },
+            _ => settings.push((k.to_string(), value)),
+        }
+    }
+    for (k, v) in settings {
+        if let Err(e) = fields::set(&mut out.scenario, &k, &Value::Text(v)) {
+            out.ignored.push(e.to_string());
+        }
+    }
+    for e in fields::check(&out.scenario) {
+        out.ignored.push(e.to_string());
+    }
+    out
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{Auth, Port};
+
+    #[test]
+    fn every_preset_round_trips_with_a_step() {
+        for p in presets::ALL {
+            let s = p.scenario();
+            let link = encode(&s, Some(p.slug), Some(7));
+            assert_eq!(link, format!("v1;p={};s=7", p.slug), "a preset's own link names only the preset");
+            let d = decode(&format!("#{link}"));
+            assert_eq!((d.scenario, d.preset, d.step, d.ignored.len()), (s, Some(p.slug), Some(7), 0));
+        }
+    }
+
+    #[test]
+    fn changes_are_listed_readably() {
+        let mut s = presets::get("outlook-express").unwrap().scenario();
+        s.client.auth = Auth::Right;
+        s.client.port = Port::P587;
+        s.message.subject = "Hi; you & me = 100%".into();
+        let link = encode(&s, Some("outlook-express"), None);
+        assert_eq!(link, "v1;p=outlook-express;client.port=587;client.auth=right;message.subject=Hi%3B%20you%20%26%20me%20%3D%20100%25");
+        assert_eq!(decode(&link).scenario, s);
+    }
+
+    #[test]
+    fn old_links_are_bare_slugs() {
+        let d = decode("#greylisting");
+        assert_eq!(d.preset, Some("greylisting"));
+        assert!(d.ignored.is_empty());
+    }
+
+    #[test]
+    fn broken_links_open_the_closest_valid_scenario_with_notes() {
+        let d =
+            decode("v1;p=outlook-express;client.auth=maybe;client.prot=587;bogus;s=x;client.tls=on;message.to=bob@");
+        assert_eq!(d.preset, Some("outlook-express"));
+        assert!(d.scenario.client.tls, "good parts are kept");
+        assert_eq!(d.ignored.len(), 5, "{:?}", d.ignored);
+        assert!(d.ignored[0].contains("has no value"));
+        assert!(d.ignored.iter().any(|m| m.contains("`client.auth`")));
+        assert!(d.ignored.iter().any(|m| m.contains("did you mean `client.port`")));
+        let d = decode("hello world");
+        assert_eq!(d.scenario, Scenario::default());
+        assert_eq!(d.ignored.len(), 1);
+        assert_eq!(decode("v9;client.tls=off").ignored.len(), 1);
+        assert!(decode(&"v1;".repeat(5000)).ignored[0].contains("only the first"));
+        assert!(decode("v1;title=%E2%28%A1").ignored[0].contains("not properly encoded"));
+    }
+}

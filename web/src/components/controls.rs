@@ -1,0 +1,213 @@
+//! Controls for every setting the core has, grouped as a person thinks of them, each with a one-line hint.
+//! A change re-runs the simulation at once; a value the core refuses leaves the last good one in place.
+
+use crate::state::{Action, Model};
+use mailpath_core::fields::{self, Kind, Value};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// The groups and the settings in each; settings after `|` sit under "More settings".
+pub const GROUPS: &[(&str, &[&str])] = &[
+    (
+        "Your mail program",
+        &[
+            "sender",
+            "client.program",
+            "client.server",
+            "client.port",
+            "client.tls",
+            "client.auth",
+            "message.to",
+            "|",
+            "client.pop_before_smtp",
+            "client.pop_age",
+            "message.from",
+            "message.header_from",
+            "message.subject",
+            "message.body",
+            "message.attachment_kb",
+            "title",
+            "seed",
+        ],
+    ),
+    ("Where you are", &["network.place", "network.port25"]),
+    (
+        "Your provider's server",
+        &[
+            "provider.flavour",
+            "provider.policy",
+            "provider.trust",
+            "provider.sasl",
+            "provider.submission",
+            "|",
+            "provider.*",
+        ],
+    ),
+    ("Middle-man", &["middle.role", "middle.handles_domain", "middle.recipient_list", "middle.login", "|", "middle.*"]),
+    (
+        "Recipient",
+        &[
+            "recipient.flavour",
+            "recipient.handles_domain",
+            "recipient.down.for",
+            "recipient.greylisting",
+            "|",
+            "recipient.*",
+            "dns.outage.at",
+            "dns.outage.for",
+            "dns.backup_preference",
+        ],
+    ),
+];
+
+/// Expands `server.*` to that server's settings not listed elsewhere in the group.
+fn expand(list: &[&str]) -> (Vec<String>, Vec<String>) {
+    let all = fields::all();
+    let (mut main, mut more) = (Vec::new(), Vec::new());
+    let mut in_more = false;
+    for k in list {
+        if *k == "|" {
+            in_more = true;
+            continue;
+        }
+        let target = if in_more { &mut more } else { &mut main };
+        match k.strip_suffix(".*") {
+            Some(prefix) => {
+                for (key, ..) in &all {
+                    let listed = list.contains(&key.as_str());
+                    if key.starts_with(prefix) && key[prefix.len()..].starts_with('.') && !listed {
+                        target.push(key.clone());
+                    }
+                }
+            }
+            None => target.push((*k).to_string()),
+        }
+    }
+    (main, more)
+}
+
+/// Properties of [`Controls`].
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    /// The model.
+    pub model: UseReducerHandle<Model>,
+}
+
+fn control(m: &UseReducerHandle<Model>, key: &str) -> Html {
+    let all = fields::all();
+    let Some((_, help, kind)) = all.iter().find(|(k, ..)| k == key) else { return html! {} };
+    let value = fields::get(&m.scenario, key).unwrap_or(Value::Bool(false));
+    let id = format!("f-{}", key.replace('.', "-"));
+    let label = fields::label(key);
+    let k = key.to_string();
+    let d = m.clone();
+    let widget = match kind {
+        Kind::Bool => {
+            let on = value == Value::Bool(true);
+            let onchange = Callback::from(move |e: Event| {
+                let v = e.target_unchecked_into::<HtmlInputElement>().checked();
+                d.dispatch(Action::Set(k.clone(), Value::Bool(v)));
+            });
+            html! { <input type="checkbox" id={id.clone()} checked={on} {onchange} /> }
+        }
+        Kind::Choice(names) => {
+            let current = value.render();
+            let onchange = Callback::from(move |e: Event| {
+                let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+                d.dispatch(Action::Set(k.clone(), Value::Text(v)));
+            });
+            html! {
+                <select id={id.clone()} {onchange}>
+                    { for names.iter().map(|n| html! { <option value={*n} selected={*n == current}>{ choice_label(key, n) }</option> }) }
+                </select>
+            }
+        }
+        _ => {
+            let onchange = Callback::from(move |e: Event| {
+                let v = e.target_unchecked_into::<HtmlInputElement>().value();
+                d.dispatch(Action::Set(k.clone(), Value::Text(v)));
+            });
+            let kind_attr = if matches!(kind, Kind::Number { .. }) { "number" } else { "text" };
+            html! { <input type={kind_attr} id={id.clone()} value={value.render()} {onchange} spellcheck="false" /> }
+        }
+    };
+    html! {
+        <div class={classes!("control", matches!(kind, Kind::Bool).then_some("check"))}>
+            <label for={id}>{ label }</label>
+            { widget }
+            <p class="hint">{ *help }</p>
+        </div>
+    }
+}
+
+/// A choice's label for people (the core's enums know theirs).
+fn choice_label(key: &str, name: &str) -> String {
+    use mailpath_core::named::Named;
+    use mailpath_core::scenario::*;
+    fn l<T: Named>(n: &str) -> Option<&'static str> {
+        T::from_name(n).map(|v| v.label())
+    }
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let found = match last {
+        "sender" => l::<Sender>(name),
+        "program" => l::<Program>(name),
+        "server" => l::<Outgoing>(name),
+        "port" => l::<Port>(name),
+        "auth" => l::<Auth>(name),
+        "place" => l::<Place>(name),
+        "port25" => l::<Port25>(name),
+        "flavour" => l::<Flavour>(name),
+        "policy" => l::<Policy>(name),
+        "trust" => l::<Trust>(name),
+        "retrieval" => l::<Retrieval>(name),
+        "role" => l::<Role>(name),
+        _ => None,
+    };
+    found.unwrap_or(name).to_string()
+}
+
+/// The settings, grouped.
+#[component]
+pub fn Controls(props: &ControlsProps) -> Html {
+    let m = &props.model;
+    html! {
+        <section class="controls" aria-labelledby="controls-title">
+            <h2 id="controls-title">{ "Settings" }</h2>
+            { for GROUPS.iter().enumerate().map(|(i, (title, keys))| {
+                let (main, more) = expand(keys);
+                html! {
+                    <details class="group" open={i < 3}>
+                        <summary>{ *title }</summary>
+                        { for main.iter().map(|k| control(m, k)) }
+                        if !more.is_empty() {
+                            <details class="more">
+                                <summary>{ "More settings" }</summary>
+                                { for more.iter().map(|k| control(m, k)) }
+                            </details>
+                        }
+                    </details>
+                }
+            }) }
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_has_exactly_one_control() {
+        let mut shown: Vec<String> = GROUPS
+            .iter()
+            .flat_map(|(_, keys)| {
+                let (a, b) = expand(keys);
+                a.into_iter().chain(b)
+            })
+            .collect();
+        shown.sort();
+        let mut all: Vec<String> = fields::all().into_iter().map(|(k, ..)| k).collect();
+        all.sort();
+        assert_eq!(shown, all);
+    }
+}

@@ -1,0 +1,98 @@
+//! Where and why: the decision at the current step in the article's terms, the outcome once it is reached,
+//! who tells the sender, the mail program's error dialog, and one-click fixes that were checked by running them.
+
+use crate::state::{Action, Model};
+use mailpath_core::explain;
+use mailpath_core::named::Named;
+use mailpath_core::report::describe;
+use mailpath_core::trace::{Ending, EventKind};
+use mailpath_core::world::host;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Properties of [`Why`].
+#[derive(Properties, PartialEq)]
+pub struct WhyProps {
+    /// The model.
+    pub model: UseReducerHandle<Model>,
+}
+
+/// The Why panel.
+#[component]
+pub fn Why(props: &WhyProps) -> Html {
+    let m = &props.model;
+    let (s, t) = (&m.scenario, &m.trace);
+    let fixes = use_memo(Rc::as_ptr(t) as usize, |_| explain::fixes(s, t));
+    let now = match t.events.get(m.step).map(|e| &e.kind) {
+        Some(EventKind::ErrorDialog { title, .. }) => format!("{title} shows an error (below)."),
+        _ => describe(s, t, m.step),
+    };
+    // The latest decision up to this step.
+    let decision = t.events[..=m.step.min(t.events.len().saturating_sub(1))].iter().rev().find_map(|e| match &e.kind {
+        EventKind::Decision(d) => Some((d, host(e.actor, s).name)),
+        _ => None,
+    });
+    let reached = m.step >= m.stop_at();
+    let dialog = t.events.iter().enumerate().find_map(|(i, e)| match &e.kind {
+        EventKind::ErrorDialog { title, text, confirmed } if i <= m.step => {
+            Some((title.clone(), text.clone(), *confirmed))
+        }
+        _ => None,
+    });
+    let bounce = t.events.iter().enumerate().find_map(|(i, e)| match &e.kind {
+        EventKind::Bounced { message, .. } if i <= m.step => Some(*message),
+        _ => None,
+    });
+    let o = &t.outcome;
+    let verdict_class = match o.ending {
+        Ending::Delivered => "ok",
+        Ending::Bounced | Ending::Refused | Ending::NoConnection => "denied",
+        _ => "deferred",
+    };
+    let icon = match o.ending {
+        Ending::Delivered => "✓",
+        Ending::Partial | Ending::Probed => "◐",
+        _ => "✗",
+    };
+    html! {
+        <section class="why" aria-labelledby="why-title">
+            <h2 id="why-title">{ "Where and why" }</h2>
+            <p class="now"><strong>{ "Now: " }</strong>{ if now.is_empty() { "(connection closed)".to_string() } else { now } }</p>
+            { for decision.map(|(d, server)| html! {
+                <p class="decision">{ explain::decision(d, server) }</p>
+            }) }
+            <p class="rule-of-thumb">{ "A server relays only when the sender has authenticated (or is in its trusted networks) " }
+                <em>{ "or" }</em>{ " the recipient is handled by that server. Neither? It is a relay request, and it is refused." }</p>
+            if reached {
+                <div class={classes!("outcome", verdict_class)} data-testid="verdict" data-ending={o.ending.name()}>
+                    <p class="headline">{ format!("{icon} {}: ", o.ending.label()) }{ o.summary.clone() }</p>
+                    <p>{ explain::why(o.why) }</p>
+                    { for explain::how_to_tell(o.why).map(|h| html! { <p class="tell">{ "How to tell: " }{ h }</p> }) }
+                    <p class="who">{ explain::who_tells(t, s) }</p>
+                </div>
+            } else {
+                <p class="outcome pending" data-testid="verdict" data-ending="pending">{ "Play or step on to see how it ends." }</p>
+            }
+            { for dialog.map(|(title, text, confirmed)| html! {
+                <div class="mua-dialog" role="alertdialog" aria-label={title.clone()}>
+                    <div class="bar">{ title }</div>
+                    <p>{ text }</p>
+                    if !confirmed { <p class="unconfirmed">{ "Wording not confirmed from a real report." }</p> }
+                </div>
+            }) }
+            { for bounce.map(|i| {
+                let m = m.clone();
+                html! { <button class="read" onclick={Callback::from(move |_| m.dispatch(Action::Read(Some(i))))}>{ "Read the bounce" }</button> }
+            }) }
+            if reached && !fixes.is_empty() {
+                <div class="fixes">
+                    <h3>{ "What would make this pass" }</h3>
+                    { for fixes.iter().enumerate().map(|(i, f)| {
+                        let m = m.clone();
+                        html! { <button class="fix" onclick={Callback::from(move |_| m.dispatch(Action::Fix(i)))}>{ f.label.clone() }</button> }
+                    }) }
+                </div>
+            }
+        </section>
+    }
+}

@@ -1,0 +1,301 @@
+//! The app's state in one reducer. Every action is a thin adapter over the core: changing a setting re-runs the
+//! simulation; stepping only moves along the trace.
+
+use mailpath_core::explain;
+use mailpath_core::fields::{self, Value};
+use mailpath_core::permalink;
+use mailpath_core::presets;
+use mailpath_core::trace::{Ending, EventKind, Trace};
+use mailpath_core::{run, Scenario};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Playback speeds.
+pub const SPEEDS: [(&str, u32); 5] = [("0.25×", 25), ("0.5×", 50), ("1×", 100), ("2×", 200), ("4×", 400)];
+
+/// The panel shown beside the stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    /// The SMTP dialogue.
+    Transcript,
+    /// The message's headers.
+    Message,
+    /// Every event.
+    Timeline,
+    /// Outcomes of the main toggles.
+    WhatIf,
+}
+
+/// Everything the app shows.
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The scenario.
+    pub scenario: Rc<Scenario>,
+    /// Its trace.
+    pub trace: Rc<Trace>,
+    /// The preset it started from.
+    pub preset: Option<&'static str>,
+    /// The event shown (everything up to it has happened).
+    pub step: usize,
+    /// Playing.
+    pub playing: bool,
+    /// Index into [`SPEEDS`].
+    pub speed: usize,
+    /// The side panel.
+    pub tab: Tab,
+    /// Notes for the person: ignored parts of a link, refused input.
+    pub notes: Vec<String>,
+    /// A message opened for reading (index into the trace's messages).
+    pub reading: Option<usize>,
+    /// Counts scenario changes (the link history follows it).
+    pub revision: u32,
+}
+
+/// What can happen.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// A control changed a setting.
+    Set(String, Value),
+    /// A preset was chosen.
+    Preset(&'static str),
+    /// A scenario came from a link or a file (with its preset, step and notes).
+    Load(Box<permalink::Decoded>),
+    /// Apply the `n`-th verified fix.
+    Fix(usize),
+    /// Show event `n`.
+    Go(usize),
+    /// One step forward.
+    Next,
+    /// One step back.
+    Prev,
+    /// Back to the start.
+    Restart,
+    /// Play or pause.
+    Toggle,
+    /// Timer tick while playing.
+    Tick,
+    /// Pick a speed.
+    Speed(usize),
+    /// Pick a panel.
+    Tab(Tab),
+    /// Open or close a message.
+    Read(Option<usize>),
+    /// Add a note.
+    Note(String),
+    /// Dismiss the notes.
+    ClearNotes,
+}
+
+/// Cheap equality: a new run is a new `Rc`, so identity is enough for the scenario and the trace.
+impl PartialEq for Model {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.scenario, &o.scenario)
+            && Rc::ptr_eq(&self.trace, &o.trace)
+            && (self.preset, self.step, self.playing, self.speed, self.tab, self.reading, self.revision)
+                == (o.preset, o.step, o.playing, o.speed, o.tab, o.reading, o.revision)
+            && self.notes == o.notes
+    }
+}
+
+impl Model {
+    /// The model for a scenario.
+    pub fn new(scenario: Scenario, preset: Option<&'static str>) -> Model {
+        let trace = Rc::new(run(&scenario));
+        Model {
+            scenario: Rc::new(scenario),
+            trace,
+            preset,
+            step: 0,
+            playing: false,
+            speed: 2,
+            tab: Tab::Transcript,
+            notes: Vec::new(),
+            reading: None,
+            revision: 0,
+        }
+    }
+
+    /// The model a link opens.
+    pub fn from_link(fragment: &str) -> Model {
+        let d = permalink::decode(fragment);
+        let mut m = Model::new(d.scenario, d.preset);
+        m.step = d.step.map_or(0, |s| s.min(m.last()));
+        m.notes = d.ignored.into_iter().map(|n| format!("Ignored in the link: {n}")).collect();
+        m
+    }
+
+    /// The last event's index.
+    pub fn last(&self) -> usize {
+        self.trace.events.len().saturating_sub(1)
+    }
+
+    /// The link fragment for what is shown.
+    pub fn link(&self) -> String {
+        permalink::encode(&self.scenario, self.preset, Some(self.step))
+    }
+
+    /// The link fragment without the step (to tell a new scenario from a new step).
+    pub fn link_without_step(&self) -> String {
+        permalink::encode(&self.scenario, self.preset, None)
+    }
+
+    /// Where playing should pause: at the decisive refusal, or at the end.
+    pub fn stop_at(&self) -> usize {
+        match self.trace.outcome.ending {
+            Ending::Delivered | Ending::Probed => self.last(),
+            _ => self.trace.outcome.event.min(self.last()),
+        }
+    }
+
+    /// How long the current step stays before the next, at the chosen speed (milliseconds).
+    pub fn delay(&self) -> u32 {
+        let base = match self.trace.events.get(self.step).map(|e| &e.kind) {
+            Some(EventKind::Decision(_)) => 2200,
+            Some(EventKind::Reply(r)) if r.code >= 400 => 1800,
+            Some(EventKind::Reply(r)) if r.lines.len() > 3 => 500,
+            Some(EventKind::Connect { .. } | EventKind::Bounced { .. } | EventKind::Delivered { .. }) => 1200,
+            _ => 700,
+        };
+        base * 100 / SPEEDS[self.speed].1
+    }
+
+    fn rerun(&mut self, scenario: Scenario) {
+        self.trace = Rc::new(run(&scenario));
+        self.scenario = Rc::new(scenario);
+        self.step = self.step.min(self.last());
+        self.revision += 1;
+        self.reading = None;
+    }
+}
+
+impl Reducible for Model {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut m = (*self).clone();
+        match action {
+            Action::Set(key, value) => {
+                let mut s = (*m.scenario).clone();
+                match fields::set(&mut s, &key, &value) {
+                    Ok(()) => m.rerun(s),
+                    // The last good value stays; the person is told why.
+                    Err(e) => m.notes = vec![format!("Not changed: {e}")],
+                }
+            }
+            Action::Preset(slug) => {
+                if let Some(p) = presets::get(slug) {
+                    m.preset = Some(p.slug);
+                    m.step = 0;
+                    m.playing = false;
+                    m.notes.clear();
+                    m.rerun(p.scenario());
+                }
+            }
+            Action::Load(d) => {
+                m.preset = d.preset;
+                m.notes = d.ignored.into_iter().map(|n| format!("Ignored: {n}")).collect();
+                m.playing = false;
+                m.rerun(d.scenario);
+                m.step = d.step.unwrap_or(0).min(m.last());
+            }
+            Action::Fix(i) => {
+                if let Some(fix) = explain::fixes(&m.scenario, &m.trace).get(i) {
+                    let s = explain::apply(&m.scenario, fix);
+                    m.step = 0;
+                    m.rerun(s);
+                    m.playing = true;
+                }
+            }
+            Action::Go(n) => {
+                m.step = n.min(m.last());
+                m.playing = false;
+            }
+            Action::Next => {
+                m.step = (m.step + 1).min(m.last());
+                m.playing = false;
+            }
+            Action::Prev => {
+                m.step = m.step.saturating_sub(1);
+                m.playing = false;
+            }
+            Action::Restart => {
+                m.step = 0;
+                m.playing = false;
+            }
+            Action::Toggle => {
+                if !m.playing && m.step >= m.last() {
+                    m.step = 0;
+                }
+                m.playing = !m.playing;
+            }
+            Action::Tick => {
+                if m.playing {
+                    let stop = m.stop_at();
+                    m.step = (m.step + 1).min(m.last());
+                    if m.step == stop || m.step >= m.last() {
+                        m.playing = false;
+                    }
+                }
+            }
+            Action::Speed(i) => m.speed = i.min(SPEEDS.len() - 1),
+            Action::Tab(t) => m.tab = t,
+            Action::Read(r) => m.reading = r,
+            Action::Note(n) => m.notes = vec![n],
+            Action::ClearNotes => m.notes.clear(),
+        }
+        Rc::new(m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(slug: &str) -> Rc<Model> {
+        let p = presets::get(slug).unwrap();
+        Rc::new(Model::new(p.scenario(), Some(p.slug)))
+    }
+
+    #[test]
+    fn playing_stops_at_the_refusal() {
+        let mut m = model("outlook-express").reduce(Action::Toggle);
+        while m.playing {
+            m = m.reduce(Action::Tick);
+        }
+        assert_eq!(m.step, m.trace.outcome.event);
+        assert!(matches!(m.trace.events[m.step].kind, EventKind::Reply(ref r) if r.code == 550));
+    }
+
+    #[test]
+    fn a_change_keeps_the_step_when_it_still_exists() {
+        let m = model("happy-path").reduce(Action::Go(10));
+        let m = m.reduce(Action::Set("recipient.greylisting".into(), Value::Bool(true)));
+        assert_eq!(m.step, 10);
+        assert_eq!(m.revision, 1);
+        let m = m.reduce(Action::Go(10_000));
+        assert_eq!(m.step, m.last());
+    }
+
+    #[test]
+    fn a_bad_value_keeps_the_last_good_scenario_and_says_why() {
+        let m = model("happy-path");
+        let before = m.scenario.clone();
+        let m = m.reduce(Action::Set("message.to".into(), Value::Text("bob@".into())));
+        assert_eq!(m.scenario, before);
+        assert!(m.notes[0].contains("nothing after the @"), "{:?}", m.notes);
+    }
+
+    #[test]
+    fn a_fix_turns_the_refusal_into_a_delivery() {
+        let m = model("outlook-express").reduce(Action::Fix(0));
+        assert_eq!(m.trace.outcome.ending, Ending::Delivered);
+        assert!(m.playing, "the fixed scenario replays");
+    }
+
+    #[test]
+    fn links_round_trip_the_view() {
+        let m = model("greylisting").reduce(Action::Go(12));
+        let back = Model::from_link(&m.link());
+        assert_eq!((back.scenario, back.step, back.preset), (m.scenario.clone(), 12, m.preset));
+    }
+}
