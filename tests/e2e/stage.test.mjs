@@ -1,3 +1,5 @@
+// The simulator in a real browser: every article situation ends as the core says, the denial is shown where it
+// happens, and the page works with the keyboard alone and without motion.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, open, shot } from './browser.mjs';
@@ -6,16 +8,130 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-test('the release bundle draws the stage with its actors', async () => {
-  const { page, context, errors } = await open(browser);
-  await page.waitForSelector('[data-actor="client"]');
-  const actors = await page.$$eval('[data-actor]', (els) => els.map((e) => e.getAttribute('data-actor')));
-  for (const a of ['client', 'submission', 'dns', 'mx', 'mailbox', 'recipient']) {
-    assert.ok(actors.includes(a), `actor ${a} is drawn (got ${actors})`);
+// slug → how it ends, who refuses, and the line the server said.
+const ARTICLE = {
+  'outlook-express': ['refused', ['submission'], '550 5.7.1 <bob@corp-b.example>... Relaying denied. Proper authentication required.'],
+  'happy-path': ['delivered', [], 'Delivered to bob@corp-b.example'],
+  'stranger-denied': ['refused', ['submission'], '554 5.7.1 <victim@elsewhere.example>: Relay access denied'],
+  'open-relay-abused': ['delivered', [], 'Delivered to all 2 recipients'],
+  'hotel-port25-blocked': ['no-connection', ['client'], 'could not connect'],
+  'hotel-not-in-network': ['refused', ['submission'], '554 5.7.1 <bob@corp-b.example>: Relay access denied'],
+  'hotel-fixed-587': ['delivered', [], 'Delivered to bob@corp-b.example'],
+  'pop-before-smtp': ['delivered', [], 'Delivered to bob@corp-b.example'],
+  'recipient-misconfigured': ['bounced', ['mx'], '554 5.7.1 <bob@corp-b.example>: Relay access denied'],
+  'middle-man-forwards': ['delivered', [], 'Delivered to bob@corp-b.example'],
+  'middle-man-denies': ['bounced', ['relay'], '554 5.7.1 <bob@corp-b.example>: Relay access denied'],
+  'backup-mx-primary-down': ['delivered', [], 'Delivered to bob@corp-b.example'],
+  'unknown-user': ['bounced', ['mx'], '550 5.1.1 <nobody@corp-b.example>: Recipient address rejected: User unknown'],
+  'greylisting': ['delivered', [], 'Delivered to bob@corp-b.example'],
+  'message-too-big': ['bounced', ['mx'], '552 5.3.4 Message size exceeds fixed limit'],
+};
+
+async function ending(page) {
+  return page.getAttribute('[data-testid="verdict"]', 'data-ending');
+}
+
+test('every article situation ends as the simulation says, with the refusing actor marked', async () => {
+  const { page, context, errors } = await open(browser, '#happy-path');
+  for (const [slug, [end, denied, line]] of Object.entries(ARTICLE)) {
+    await page.goto(new URL(`?case=${slug}#${slug}`, page.url()).href);
+    await page.waitForSelector('[data-actor="client"]');
+    await page.click('button[aria-label="Go to the end"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="verdict"]').dataset.ending !== 'pending');
+    assert.equal(await ending(page), end, slug);
+    const verdict = await page.textContent('[data-testid="verdict"]');
+    assert.ok(verdict.includes(line), `${slug}: "${line}" in "${verdict}"`);
+    const deniedNow = await page.$$eval('[data-actor][data-state="denied"]', (els) => els.map((e) => e.dataset.actor));
+    for (const actor of denied) assert.ok(deniedNow.includes(actor), `${slug}: ${actor} is denied (denied: ${deniedNow})`);
+    if (denied.length === 0) assert.deepEqual(deniedNow, [], `${slug}: nobody refuses`);
   }
-  const verdict = await page.textContent('[data-testid="verdict"]');
-  assert.match(verdict, /Delivered/);
-  await page.screenshot({ path: shot('stage-1280.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('playing stops at the exact command where relaying is denied, and a login fixes it', async () => {
+  const { page, context, errors } = await open(browser, '#outlook-express');
+  await page.waitForSelector('[data-actor="client"]');
+  await page.selectOption('.speed select', { label: '4×' });
+  await page.click('[data-testid="play"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="verdict"]').dataset.ending === 'refused', null, { timeout: 20000 });
+  const current = await page.textContent('.lines li.current');
+  assert.match(current, /^S: 550 5\.7\.1 <bob@corp-b\.example>\.\.\. Relaying denied/);
+  assert.match(await page.textContent('.gate'), /Authenticated\? ✗ no/);
+  assert.match(await page.textContent('.mua-dialog'), /The message could not be sent because one of the recipients was rejected by the server/);
+  await page.screenshot({ path: shot('outlook-express-denied-1280.png'), fullPage: true });
+  // Turning on authentication in the controls turns the refusal into a delivery.
+  await page.selectOption('#f-client-auth', 'right');
+  await page.click('button[aria-label="Go to the end"]');
+  assert.equal(await ending(page), 'delivered');
+  assert.match(location(page), /client\.auth=right/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+function location(page) {
+  return page.url();
+}
+
+test('the keyboard alone drives a situation', async () => {
+  const { page, context, errors } = await open(browser, '#hotel-not-in-network');
+  await page.waitForSelector('[data-actor="client"]');
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  assert.match(await page.textContent('[data-testid="step"]'), /^Step 3 of/);
+  await page.keyboard.press('ArrowLeft');
+  assert.match(await page.textContent('[data-testid="step"]'), /^Step 2 of/);
+  await page.keyboard.press('End');
+  assert.equal(await ending(page), 'refused');
+  await page.keyboard.press('Home');
+  assert.match(await page.textContent('[data-testid="step"]'), /^Step 1 of/);
+  await page.keyboard.press(' ');
+  assert.equal(await page.getAttribute('[data-testid="play"]', 'aria-pressed'), 'true');
+  await page.keyboard.press(' ');
+  assert.equal(await page.getAttribute('[data-testid="play"]', 'aria-pressed'), 'false');
+  // Tab reaches the controls with a visible focus, and arrow keys change a choice.
+  let reached = false;
+  for (let i = 0; i < 40 && !reached; i++) {
+    await page.keyboard.press('Tab');
+    reached = await page.evaluate(() => document.activeElement?.id === 'f-client-auth');
+  }
+  assert.ok(reached, 'the authentication control is reachable with Tab');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none', 'focus is visible');
+  await page.keyboard.press('ArrowDown');
+  await page.evaluate(() => document.activeElement.blur());
+  await page.keyboard.press('End');
+  assert.equal(await page.$eval('#f-client-auth', (s) => s.value), 'right');
+  assert.equal(await ending(page), 'delivered');
+  const live = await page.textContent('[aria-live="polite"]');
+  assert.ok(live.length > 0, 'events are announced');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('reduced motion replaces the animation with instant steps', async () => {
+  const { page, context } = await open(browser, '#happy-path', { reducedMotion: 'reduce' });
+  await page.waitForSelector('[data-actor="client"]');
+  await page.keyboard.press('ArrowRight');
+  const duration = await page.$eval('.envelope', (e) => getComputedStyle(e).transitionDuration);
+  assert.equal(duration, '0s');
+  await context.close();
+  const normal = await open(browser, '#happy-path');
+  await normal.page.waitForSelector('[data-actor="client"]');
+  await normal.page.keyboard.press('ArrowRight');
+  assert.notEqual(await normal.page.$eval('.envelope', (e) => getComputedStyle(e).transitionDuration), '0s');
+  await normal.context.close();
+});
+
+test('screenshots at phone, laptop and projector widths, with nothing wider than the screen', async () => {
+  for (const width of [360, 1280, 1920]) {
+    const { page, context, errors } = await open(browser, '#recipient-misconfigured', { viewport: { width, height: 900 } });
+    await page.waitForSelector('[data-actor="client"]');
+    await page.keyboard.press('End');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `no sideways scrolling of the page at ${width}px (${overflow}px)`);
+    await page.screenshot({ path: shot(`stage-${width}.png`), fullPage: true });
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
 });

@@ -104,7 +104,8 @@ pub fn Stage(props: &StageProps) -> Html {
                 <text x="10" y="52">{ format!("Domain handled here? {}", yes_no(d.facts.domain_handled())) }</text>
                 <text x="10" y="73" class="verdict">{ verdict }</text>
                 <text x="10" y="90" class="why-label">{ d.why.label() }</text>
-                <text x="10" y="108" class="rule">{ d.rule.to_string() }</text>
+                <text x="10" y="108" class="rule" textLength={(d.rule.len() > 30).then_some("192")}
+                    lengthAdjust="spacingAndGlyphs">{ d.rule.to_string() }</text>
             </g>
         }
     });

@@ -34,7 +34,7 @@ pub fn Why(props: &WhyProps) -> Html {
     });
     let reached = m.step >= m.stop_at();
     let dialog = t.events.iter().enumerate().find_map(|(i, e)| match &e.kind {
-        EventKind::ErrorDialog { title, text, confirmed } if i <= m.step => {
+        EventKind::ErrorDialog { title, text, confirmed } if i <= m.step || reached => {
             Some((title.clone(), text.clone(), *confirmed))
         }
         _ => None,
