@@ -1,28 +1,67 @@
 //! The application: header with presets, the stage with playback and the Why panel, the side panels and the
-//! controls; keyboard, timer, link and live-region wiring.
+//! controls; keyboard, timer, link, storage, host-page and live-region wiring. An embed (`?embed`) shows only the
+//! stage, the play controls and the Why panel; presentation mode only the stage, the Why panel and a QR code.
 
+use crate::browser;
 use crate::components::controls::Controls;
 use crate::components::panels::Panels;
 use crate::components::playback::Playback;
+use crate::components::present::PresentBar;
+use crate::components::select::Select;
+use crate::components::share::Share;
 use crate::components::stage::Stage;
 use crate::components::why::Why;
 use crate::state::{Action, Model};
+use crate::view::{host_command, HostCommand, ViewOptions};
 use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
+use mailpath_core::named::Named;
 use mailpath_core::permalink;
 use mailpath_core::presets::{self, Source};
 use mailpath_core::report::describe;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-fn location_hash() -> String {
-    gloo::utils::window().location().hash().unwrap_or_default()
+/// Where the last scenario a person built is kept.
+const REMEMBER: &str = "mailpath.last";
+
+/// The model the page opens with: the link's scenario, else the remembered one, else the default.
+fn initial(options: &ViewOptions) -> Model {
+    let hash = browser::hash();
+    let mut m = match browser::load(REMEMBER) {
+        Some(stored) if hash.trim_start_matches('#').is_empty() && !options.embed => {
+            let d = permalink::decode(&stored);
+            if d.ignored.is_empty() {
+                let mut m = Model::new(d.scenario, d.preset);
+                m.notes.push("Your last scenario is back.".into());
+                m
+            } else {
+                // Damaged or from an unknown future: set aside, never half-applied.
+                browser::forget(REMEMBER);
+                let mut m = Model::from_link("");
+                m.notes.push(format!(
+                    "Your remembered scenario could not be read and was set aside ({}).",
+                    d.ignored.join("; ")
+                ));
+                m
+            }
+        }
+        _ => Model::from_link(&hash),
+    };
+    m.notes.extend(options.ignored.iter().map(|n| format!("Ignored in the link: {n}")));
+    m.present = options.present;
+    m
 }
 
 /// The whole page.
 #[component]
 pub fn App() -> Html {
-    let model = use_reducer(|| Model::from_link(&location_hash()));
+    let options = use_memo((), |_| ViewOptions::parse(&browser::query()));
+    let model = {
+        let options = options.clone();
+        use_reducer(move || initial(&options))
+    };
+    let embed = options.embed;
 
     // Playback: one timeout per step while playing.
     {
@@ -36,13 +75,24 @@ pub fn App() -> Html {
         });
     }
 
-    // Keyboard: Space play/pause, ← → step, Home restart, End to the end (not while typing in a field).
+    // Autoplay (embed option), once.
+    {
+        let (m, autoplay) = (model.clone(), options.autoplay);
+        use_effect_with((), move |_| {
+            if autoplay {
+                m.dispatch(Action::Play(true));
+            }
+        });
+    }
+
+    // Keyboard: Space play/pause, ← → (PageUp/PageDown for clickers) step, Home restart, End to the end, Esc leaves
+    // presentation (not while typing in a field).
     {
         let m = model.clone();
         use_effect_with((), move |_| {
             let options = gloo::events::EventListenerOptions::enable_prevent_default();
             let listener = EventListener::new_with_options(&gloo::utils::document(), "keydown", options, move |e| {
-                let e = e.dyn_ref::<web_sys::KeyboardEvent>().expect("keydown is a KeyboardEvent");
+                let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
                 let typing = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
                     matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "SUMMARY")
                 });
@@ -55,6 +105,7 @@ pub fn App() -> Html {
                     "ArrowLeft" | "PageUp" => Action::Prev,
                     "Home" => Action::Restart,
                     "End" => Action::Go(usize::MAX),
+                    "Escape" => Action::Present(false),
                     _ => return,
                 };
                 e.prevent_default();
@@ -64,18 +115,23 @@ pub fn App() -> Html {
         });
     }
 
-    // The link follows the view: a new entry per scenario change, the step replaced in place.
+    // The link follows the view: a new history entry per scenario change, the step replaced in place. An embed
+    // never adds entries (they would land in the host page's history).
     {
         let m = model.clone();
+        let query = options.query();
         use_effect_with((model.revision, model.step), move |(revision, _)| {
             let link = format!("#{}", m.link());
-            if location_hash() != link {
+            if browser::hash() != link {
                 if let Ok(history) = gloo::utils::window().history() {
-                    let push = *revision > 0 && !location_hash().starts_with(&format!("#{}", m.link_without_step()));
+                    let push =
+                        !embed && *revision > 0 && !browser::hash().starts_with(&format!("#{}", m.link_without_step()));
+                    let url = format!("{query}{link}");
+                    let url = if query.is_empty() { link } else { url };
                     let _ = if push {
-                        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&link))
+                        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
                     } else {
-                        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&link))
+                        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
                     };
                 }
             }
@@ -86,21 +142,107 @@ pub fn App() -> Html {
         let m = model.clone();
         use_effect_with((), move |_| {
             let listener = EventListener::new(&gloo::utils::window(), "popstate", move |_| {
-                m.dispatch(Action::Load(Box::new(permalink::decode(&location_hash()))));
+                m.dispatch(Action::Load(Box::new(permalink::decode(&browser::hash()))));
             });
             move || drop(listener)
         });
     }
 
+    // Remember the last scenario built here (not in an embed: that is the author's, not the reader's).
+    {
+        let m = model.clone();
+        use_effect_with(model.revision, move |revision| {
+            if !embed && *revision > 0 {
+                browser::save(REMEMBER, &m.link_without_step());
+            }
+        });
+    }
+
+    // Theme and presentation mode are classes on the root element.
+    {
+        let class =
+            [options.theme.class(), if model.present { "present" } else { "" }, if embed { "embed" } else { "" }]
+                .iter()
+                .filter(|c| !c.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" ");
+        use_effect_with(class, |class| browser::set_root_class(class));
+    }
+
+    // The host page API: commands in, events and height out.
+    {
+        let m = model.clone();
+        use_effect_with((), move |_| {
+            let listener = browser::in_frame().then(|| {
+                EventListener::new(&gloo::utils::window(), "message", move |e| {
+                    let Some(msg) = e.dyn_ref::<web_sys::MessageEvent>().and_then(browser::host_message) else {
+                        return;
+                    };
+                    match host_command(&msg) {
+                        Ok(Some(c)) => m.dispatch(match c {
+                            HostCommand::Preset(slug) => Action::Preset(slug),
+                            HostCommand::Link(link) => Action::Load(Box::new(permalink::decode(&link))),
+                            HostCommand::Step(n) => Action::Go(n),
+                            HostCommand::Next => Action::Next,
+                            HostCommand::Prev => Action::Prev,
+                            HostCommand::Play => Action::Play(true),
+                            HostCommand::Pause => Action::Play(false),
+                            HostCommand::Restart => Action::Restart,
+                        }),
+                        Ok(None) => {}
+                        Err(why) => browser::post("mailpath:error", &[("message", why.into())]),
+                    }
+                })
+            });
+            browser::post("mailpath:ready", &[("version", 1.into())]);
+            move || drop(listener)
+        });
+    }
+    {
+        let m = model.clone();
+        let told = use_mut_ref(|| None::<u32>);
+        use_effect_with((model.revision, model.step, model.preset), move |_| {
+            let text = describe(&m.scenario, &m.trace, m.step);
+            let (step, total) = (m.step as u32, m.trace.events.len() as u32);
+            browser::post(
+                "mailpath:step",
+                &[("step", step.into()), ("total", total.into()), ("text", text.into()), ("link", m.link().into())],
+            );
+            if m.step >= m.stop_at() && *told.borrow() != Some(m.revision) {
+                *told.borrow_mut() = Some(m.revision);
+                let o = &m.trace.outcome;
+                browser::post(
+                    "mailpath:outcome",
+                    &[
+                        ("ending", o.ending.name().into()),
+                        ("summary", o.summary.as_str().into()),
+                        ("step", step.into()),
+                    ],
+                );
+            }
+        });
+    }
+    {
+        let height = use_mut_ref(|| 0);
+        use_effect(move || {
+            let h = browser::content_height();
+            if *height.borrow() != h {
+                *height.borrow_mut() = h;
+                browser::post("mailpath:height", &[("height", h.into())]);
+            }
+        });
+    }
+
     let on_preset = {
         let m = model.clone();
-        Callback::from(move |e: Event| {
-            let slug = e.target_unchecked_into::<web_sys::HtmlSelectElement>().value();
+        Callback::from(move |slug: String| {
             if let Some(p) = presets::get(&slug) {
                 m.dispatch(Action::Preset(p.slug));
             }
         })
     };
+    let sharing = use_state(|| false);
     let announce = describe(&model.scenario, &model.trace, model.step);
     let reading = model.reading.and_then(|i| model.trace.messages.get(i)).map(|msg| {
         let close = {
@@ -125,35 +267,71 @@ pub fn App() -> Html {
             </optgroup>
         }
     };
+    let notes = (!model.notes.is_empty()).then(|| {
+        let m = model.clone();
+        html! {
+            <div class="notes" role="status">
+                <ul>{ for model.notes.iter().map(|n| html! { <li>{ n.clone() }</li> }) }</ul>
+                <button onclick={Callback::from(move |_| m.dispatch(Action::ClearNotes))}>{ "Dismiss" }</button>
+            </div>
+        }
+    });
+    let toggle_share = {
+        let sharing = sharing.clone();
+        Callback::from(move |_: MouseEvent| sharing.set(!*sharing))
+    };
+    let close_share = {
+        let sharing = sharing.clone();
+        Callback::from(move |_| sharing.set(false))
+    };
+    let present = {
+        let m = model.clone();
+        Callback::from(move |_: MouseEvent| m.dispatch(Action::Present(true)))
+    };
+    // One tree for the three views: the full page, an embed (stage, play controls, Why) and presentation mode
+    // (stage, play controls, Why and the QR bar).
+    let full = !embed && !model.present;
+    let class = if embed {
+        "app embedded"
+    } else if model.present {
+        "app presenting"
+    } else {
+        "app"
+    };
     html! {
-        <div class="app">
-            <header class="top">
-                <h1>{ "Mailpath" }</h1>
-                <p class="tagline">{ "Follow an email hop by hop, and see where and why relaying is denied." }</p>
-                <label class="presets">{ "Situation " }
-                    <select onchange={on_preset} aria-label="Situation">
-                        <option value="" selected={model.preset.is_none()}>{ "(your own settings)" }</option>
-                        { group(|s| *s == Source::Article, "From the article") }
-                        { group(|s| matches!(s, Source::Table(_)), "More situations") }
-                    </select>
-                </label>
-            </header>
-            if !model.notes.is_empty() {
-                <div class="notes" role="status">
-                    <ul>{ for model.notes.iter().map(|n| html! { <li>{ n.clone() }</li> }) }</ul>
-                    <button onclick={{ let m = model.clone(); Callback::from(move |_| m.dispatch(Action::ClearNotes)) }}>{ "Dismiss" }</button>
-                </div>
+        <div {class}>
+            if full {
+                <header class="top">
+                    <h1>{ "Mailpath" }</h1>
+                    <p class="tagline">{ "Follow an email hop by hop, and see where and why relaying is denied." }</p>
+                    <label class="presets">{ "Situation " }
+                        <Select onchange={on_preset} aria_label="Situation" value={model.preset.unwrap_or("")}>
+                            <option value="" selected={model.preset.is_none()}>{ "(your own settings)" }</option>
+                            { group(|s| *s == Source::Article, "From the article") }
+                            { group(|s| matches!(s, Source::Table(_)), "More situations") }
+                        </Select>
+                    </label>
+                    <div class="actions">
+                        <button onclick={toggle_share} aria-expanded={sharing.to_string()}>{ "Share & export" }</button>
+                        <button onclick={present} title="Large type for a projector; Esc leaves">{ "Present" }</button>
+                    </div>
+                </header>
             }
+            { for notes }
+            if full && *sharing { <Share model={model.clone()} on_close={close_share} /> }
             <main class="layout">
                 <div class="play">
                     <h2 class="scenario-title">{ model.scenario.title.clone() }</h2>
                     <Stage scenario={model.scenario.clone()} trace={model.trace.clone()} step={Some(model.step)} />
-                    <Playback model={model.clone()} />
-                    <Why model={model.clone()} />
+                    if !embed || options.controls { <Playback model={model.clone()} /> }
+                    <Why model={model.clone()} locked={embed && options.lock} />
                 </div>
-                <div class="side"><Panels model={model.clone()} /></div>
-                <div class="settings"><Controls model={model.clone()} /></div>
+                if full {
+                    <div class="side"><Panels model={model.clone()} /></div>
+                    <div class="settings"><Controls model={model.clone()} /></div>
+                }
             </main>
+            if model.present && !embed { <PresentBar model={model.clone()} /> }
             <p class="sr-only" aria-live="polite">{ announce }</p>
             { for reading }
         </div>

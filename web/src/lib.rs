@@ -4,9 +4,11 @@
 //! the dialogue and explain the decisions. Every decision comes from `mailpath_core`.
 
 pub mod app;
+pub mod browser;
 pub mod components;
 pub mod stage;
 pub mod state;
+pub mod view;
 
 /// Mounts the app on the page's body.
 pub fn start() {

@@ -49,6 +49,8 @@ pub struct Model {
     pub reading: Option<usize>,
     /// Counts scenario changes (the link history follows it).
     pub revision: u32,
+    /// Presentation mode.
+    pub present: bool,
 }
 
 /// What can happen.
@@ -72,6 +74,10 @@ pub enum Action {
     Restart,
     /// Play or pause.
     Toggle,
+    /// Play (true) or pause (false).
+    Play(bool),
+    /// Presentation mode on or off.
+    Present(bool),
     /// Timer tick while playing.
     Tick,
     /// Pick a speed.
@@ -91,8 +97,8 @@ impl PartialEq for Model {
     fn eq(&self, o: &Self) -> bool {
         Rc::ptr_eq(&self.scenario, &o.scenario)
             && Rc::ptr_eq(&self.trace, &o.trace)
-            && (self.preset, self.step, self.playing, self.speed, self.tab, self.reading, self.revision)
-                == (o.preset, o.step, o.playing, o.speed, o.tab, o.reading, o.revision)
+            && (self.preset, self.step, self.playing, self.speed, self.tab, self.reading, self.revision, self.present)
+                == (o.preset, o.step, o.playing, o.speed, o.tab, o.reading, o.revision, o.present)
             && self.notes == o.notes
     }
 }
@@ -112,6 +118,7 @@ impl Model {
             notes: Vec::new(),
             reading: None,
             revision: 0,
+            present: false,
         }
     }
 
@@ -228,6 +235,12 @@ impl Reducible for Model {
                 }
                 m.playing = !m.playing;
             }
+            Action::Play(on) => {
+                if on != m.playing {
+                    return self.reduce(Action::Toggle);
+                }
+            }
+            Action::Present(on) => m.present = on,
             Action::Tick => {
                 if m.playing {
                     let stop = m.stop_at();

@@ -26,7 +26,8 @@ pub fn text(s: &Scenario, trace: &Trace) -> String {
                 ));
             }
         }
-        let line = describe(s, trace, i);
+        // A connection is the hop's heading above.
+        let line = if matches!(e.kind, EventKind::Connect { .. }) { String::new() } else { describe(s, trace, i) };
         if !line.is_empty() {
             let stamp = if e.hop.is_none() { format!("[{}] ", offset(e.t)) } else { String::from("  ") };
             out.push_str(&format!("{stamp}{line}\n"));
@@ -107,7 +108,7 @@ pub fn describe(s: &Scenario, trace: &Trace, i: usize) -> String {
     let e = &trace.events[i];
     let name = |h| host(h, s).name;
     match &e.kind {
-        EventKind::Connect { .. } => String::new(),
+        EventKind::Connect { from, to, port, .. } => format!("{} connects to {} port {port}", name(*from), name(*to)),
         EventKind::Redirected { to } => format!("(the network redirects the connection to {})", name(*to)),
         EventKind::ConnectFailed { text, .. } => format!("(no connection: {text})"),
         EventKind::Tls => "(TLS handshake)".into(),

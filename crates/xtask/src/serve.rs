@@ -117,9 +117,11 @@ fn handle(stream: TcpStream, site: &Site) -> std::io::Result<()> {
     };
     let body = std::fs::read(&file)?;
     let csp = if site.csp { format!("Content-Security-Policy: {CSP}\r\n") } else { String::new() };
+    // A page embedded with sandbox="allow-scripts" has an opaque origin, so its module script and wasm fetches
+    // are cross-origin: the bundle is public and says so.
     write!(
         out,
-        "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\n{csp}Connection: close\r\n\r\n",
+        "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nContent-Length: {}\r\nCache-Control: no-cache\r\nX-Content-Type-Options: nosniff\r\nAccess-Control-Allow-Origin: *\r\n{csp}Connection: close\r\n\r\n",
         content_type(&file),
         body.len()
     )?;

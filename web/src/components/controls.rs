@@ -1,9 +1,10 @@
 //! Controls for every setting the core has, grouped as a person thinks of them, each with a one-line hint.
 //! A change re-runs the simulation at once; a value the core refuses leaves the last good one in place.
 
+use crate::components::select::Select;
 use crate::state::{Action, Model};
 use mailpath_core::fields::{self, Kind, Value};
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// The groups and the settings in each; settings after `|` sit under "More settings".
@@ -112,14 +113,11 @@ fn control(m: &UseReducerHandle<Model>, key: &str) -> Html {
         }
         Kind::Choice(names) => {
             let current = value.render();
-            let onchange = Callback::from(move |e: Event| {
-                let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-                d.dispatch(Action::Set(k.clone(), Value::Text(v)));
-            });
+            let onchange = Callback::from(move |v: String| d.dispatch(Action::Set(k.clone(), Value::Text(v))));
             html! {
-                <select id={id.clone()} {onchange}>
+                <Select id={id.clone()} value={current.clone()} {onchange}>
                     { for names.iter().map(|n| html! { <option value={*n} selected={*n == current}>{ choice_label(key, n) }</option> }) }
-                </select>
+                </Select>
             }
         }
         _ => {

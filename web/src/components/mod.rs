@@ -3,5 +3,8 @@
 pub mod controls;
 pub mod panels;
 pub mod playback;
+pub mod present;
+pub mod select;
+pub mod share;
 pub mod stage;
 pub mod why;

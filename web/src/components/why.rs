@@ -15,6 +15,9 @@ use yew::prelude::*;
 pub struct WhyProps {
     /// The model.
     pub model: UseReducerHandle<Model>,
+    /// The scenario is locked (an embed with `lock`): no fixes are offered.
+    #[prop_or_default]
+    pub locked: bool,
 }
 
 /// The Why panel.
@@ -84,7 +87,7 @@ pub fn Why(props: &WhyProps) -> Html {
                 let m = m.clone();
                 html! { <button class="read" onclick={Callback::from(move |_| m.dispatch(Action::Read(Some(i))))}>{ "Read the bounce" }</button> }
             }) }
-            if reached && !fixes.is_empty() {
+            if reached && !props.locked && !fixes.is_empty() {
                 <div class="fixes">
                     <h3>{ "What would make this pass" }</h3>
                     { for fixes.iter().enumerate().map(|(i, f)| {

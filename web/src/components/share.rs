@@ -1,0 +1,112 @@
+//! Share and export: the link to this exact view, the `<iframe>` code for an article, and the transcript, report
+//! and stage as files.
+
+use crate::browser;
+use crate::state::Model;
+use crate::view::embed_code;
+use mailpath_core::report;
+use yew::prelude::*;
+
+/// Properties of [`Share`].
+#[derive(Properties, PartialEq)]
+pub struct ShareProps {
+    /// The model.
+    pub model: UseReducerHandle<Model>,
+    /// Close the panel.
+    pub on_close: Callback<()>,
+}
+
+/// A text the person can copy, with a button that copies it and says whether that worked.
+#[derive(Properties, PartialEq)]
+struct CopyProps {
+    label: &'static str,
+    button: &'static str,
+    text: String,
+    testid: &'static str,
+    #[prop_or_default]
+    multiline: bool,
+}
+
+#[component]
+fn CopyField(p: &CopyProps) -> Html {
+    let status = use_state(|| None::<bool>);
+    // A new text resets the status.
+    {
+        let status = status.clone();
+        use_effect_with(p.text.clone(), move |_| status.set(None));
+    }
+    let onclick = {
+        let (text, status) = (p.text.clone(), status.clone());
+        Callback::from(move |_| {
+            let status = status.clone();
+            browser::copy(text.clone(), Callback::from(move |ok| status.set(Some(ok))));
+        })
+    };
+    let select = Callback::from(|e: FocusEvent| {
+        if let Some(el) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+            el.select();
+        } else if let Some(el) = e.target_dyn_into::<web_sys::HtmlTextAreaElement>() {
+            el.select();
+        }
+    });
+    let said = match *status {
+        Some(true) => "Copied.",
+        Some(false) => "The browser did not allow copying: select the text and press Ctrl+C (⌘C).",
+        None => "",
+    };
+    html! {
+        <div class="copy">
+            <label>{ p.label }
+                if p.multiline {
+                    <textarea readonly=true rows="3" value={p.text.clone()} onfocus={select} data-testid={p.testid} />
+                } else {
+                    <input type="text" readonly=true value={p.text.clone()} onfocus={select} data-testid={p.testid} />
+                }
+            </label>
+            <button {onclick}>{ p.button }</button>
+            <span class="said" role="status">{ said }</span>
+        </div>
+    }
+}
+
+/// The share and export panel.
+#[component]
+pub fn Share(props: &ShareProps) -> Html {
+    let m = &props.model;
+    let page = browser::page();
+    let link = format!("{page}#{}", m.link());
+    let embed = embed_code(&page, &m.link(), &m.scenario.title);
+    let name = m.preset.unwrap_or("my-scenario");
+    let saved = use_state(|| "");
+    let export = |what: &'static str| {
+        let (m, saved) = (m.clone(), saved.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (s, t) = (&m.scenario, &m.trace);
+            let ok = match what {
+                "txt" => browser::download(&format!("mailpath-{name}.txt"), "text/plain", &report::text(s, t)),
+                "md" => browser::download(&format!("mailpath-{name}.md"), "text/markdown", &report::markdown(s, t)),
+                _ => browser::stage_svg()
+                    .is_some_and(|svg| browser::download(&format!("mailpath-{name}.svg"), "image/svg+xml", &svg)),
+            };
+            saved.set(if ok { "Download started." } else { "The browser refused the download." });
+        })
+    };
+    let close = props.on_close.reform(|_: MouseEvent| ());
+    html! {
+        <section class="share" aria-labelledby="share-title">
+            <button class="close" onclick={close} aria-label="Close sharing">{ "✕" }</button>
+            <h2 id="share-title">{ "Share and export" }</h2>
+            <CopyField label="Link to this exact view" button="Copy link" text={link} testid="share-link" />
+            <CopyField label="Embed in an article" button="Copy embed code" text={embed} testid="embed-code" multiline=true />
+            <p class="hint">{ "The embed shows the stage, the play controls and the Why panel. Add to its link: " }
+                <code>{ "&controls=0" }</code>{ " hide controls, " }<code>{ "&autoplay" }</code>{ ", " }
+                <code>{ "&lock" }</code>{ " no changes, " }<code>{ "&theme=dark" }</code>{ " or " }<code>{ "light" }</code>{ "." }</p>
+            <div class="exports" role="group" aria-label="Export">
+                <button onclick={export("txt")}>{ "Transcript and trace (.txt)" }</button>
+                <button onclick={export("md")}>{ "Report (.md)" }</button>
+                <button onclick={export("svg")}>{ "Stage picture (.svg)" }</button>
+                <span class="said" role="status">{ *saved }</span>
+            </div>
+        </section>
+    }
+}
