@@ -7,10 +7,12 @@
 //! cargo xtask dist               build the release bundle into dist/
 //! cargo xtask bench              measure sizes and speeds against their budgets
 //! cargo xtask conformance        compare the simulator with a real Postfix, as a table
+//! cargo xtask fuzz [seconds]     run every fuzz target for a bounded time (default 60 s each)
 //! cargo xtask setup              only install the tools
 //! ```
 
 mod bundle;
+mod fuzz;
 mod serve;
 mod steps;
 mod tools;
@@ -23,7 +25,8 @@ pub fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repository root")
 }
 
-const USAGE: &str = "usage: cargo xtask <serve [--port N] | test | dist | bench | conformance | setup>";
+const USAGE: &str =
+    "usage: cargo xtask <serve [--port N] | test | dist | bench | conformance | fuzz [seconds] | setup>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +36,11 @@ fn main() -> ExitCode {
         Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_test_tools()),
         Some("test") => steps::test_all(),
         Some("conformance") => steps::conformance_table(&args[1..]),
+        Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
+            None => fuzz::run_all(fuzz::DEFAULT_SECONDS).map(|r| println!("{r}")),
+            Some(Ok(n)) if n > 0 => fuzz::run_all(n).map(|r| println!("{r}")),
+            Some(_) => Err(format!("fuzz takes a number of seconds per target, e.g. cargo xtask fuzz 600\n{USAGE}")),
+        },
         Some("-h" | "--help" | "help") | None => {
             println!("{USAGE}");
             Ok(())

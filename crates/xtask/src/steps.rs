@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every check, in order, with a summary of counts and durations at the end.
 
 use crate::bundle::{self, FIRST_LOAD_BUDGET};
+use crate::fuzz;
 use crate::root;
 use crate::serve::{self, Site};
 use crate::tools;
@@ -160,6 +161,11 @@ pub fn test_all() -> Result<(), String> {
     step(&mut done, "first-load size budget", || {
         let gzip = bundle::check_first_load(&dist, FIRST_LOAD_BUDGET)?;
         Ok(format!("{gzip} B gzip -9 ({:.1} KB) ≤ {:.0} KB", gzip as f64 / 1024.0, FIRST_LOAD_BUDGET as f64 / 1024.0))
+    })?;
+    step(&mut done, "fuzzing (cargo fuzz, bounded)", || {
+        let seconds =
+            std::env::var("MAILPATH_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(fuzz::DEFAULT_SECONDS);
+        fuzz::run_all(seconds)
     })?;
     step(&mut done, "conformance with a real Postfix", || {
         let mut c = cargo(&["run", "--quiet", "-p", "mailpath-conformance", "--", "--check"]);

@@ -62,7 +62,7 @@ fn ensure_target() -> Result<(), String> {
     })
 }
 
-fn ensure_cargo_tool(
+pub fn ensure_cargo_tool(
     bin: &str,
     expect: &str,
     krate: &str,
