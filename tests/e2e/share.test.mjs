@@ -165,7 +165,7 @@ test('the last scenario is remembered, and damaged stored data is set aside', as
   await visit(page, url(''));
   assert.match(await page.textContent('.notes'), /Your last scenario is back/);
   assert.equal(await page.$eval('#f-client-auth', (s) => s.value), 'wrong');
-  assert.match(page.url(), /p=greylisting;client\.auth=wrong/);
+  await page.waitForURL(/p=greylisting;client\.auth=wrong/);
   await page.evaluate(() => localStorage.setItem('mailpath.last', 'v1;p=greylisting;client.auth=%%%;\u0000<script>'));
   await visit(page, url(''));
   assert.match(await page.textContent('.notes'), /could not be read and was set aside/);

@@ -8,7 +8,7 @@ use crate::components::panels::Panels;
 use crate::components::playback::Playback;
 use crate::components::present::PresentBar;
 use crate::components::select::Select;
-use crate::components::share::Share;
+use crate::components::share::{OpenFile, Share};
 use crate::components::stage::Stage;
 use crate::components::why::Why;
 use crate::state::{Action, Model};
@@ -28,6 +28,9 @@ const REMEMBER: &str = "mailpath.last";
 /// The model the page opens with: the link's scenario, else the remembered one, else the default.
 fn initial(options: &ViewOptions) -> Model {
     let hash = browser::hash();
+    if options.reset {
+        browser::forget(REMEMBER);
+    }
     let mut m = match browser::load(REMEMBER) {
         Some(stored) if hash.trim_start_matches('#').is_empty() && !options.embed => {
             let d = permalink::decode(&stored);
@@ -115,24 +118,34 @@ pub fn App() -> Html {
         });
     }
 
-    // The link follows the view: a new history entry per scenario change, the step replaced in place. An embed
-    // never adds entries (they would land in the host page's history).
+    // The link follows the view: a new history entry per scenario change at once; the step replaced in place a
+    // moment after stepping stops (holding an arrow key would otherwise hit the browser's history rate limit). An
+    // embed never adds entries (they would land in the host page's history).
     {
         let m = model.clone();
         let query = options.query();
+        let pending = use_mut_ref(|| None::<Timeout>);
         use_effect_with((model.revision, model.step), move |(revision, _)| {
+            pending.borrow_mut().take();
             let link = format!("#{}", m.link());
             if browser::hash() != link {
-                if let Ok(history) = gloo::utils::window().history() {
-                    let push =
-                        !embed && *revision > 0 && !browser::hash().starts_with(&format!("#{}", m.link_without_step()));
-                    let url = format!("{query}{link}");
-                    let url = if query.is_empty() { link } else { url };
-                    let _ = if push {
-                        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
-                    } else {
-                        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
-                    };
+                // Options the page was opened with stay; one-off ones (`reset`) and foreign ones go.
+                let url = format!("{}{query}{link}", browser::page());
+                let push =
+                    !embed && *revision > 0 && !browser::hash().starts_with(&format!("#{}", m.link_without_step()));
+                let write = move |push: bool| {
+                    if let Ok(history) = gloo::utils::window().history() {
+                        let _ = if push {
+                            history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+                        } else {
+                            history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+                        };
+                    }
+                };
+                if push {
+                    write(true);
+                } else {
+                    *pending.borrow_mut() = Some(Timeout::new(150, move || write(false)));
                 }
             }
             || ()
@@ -199,10 +212,15 @@ pub fn App() -> Html {
             move || drop(listener)
         });
     }
+    // Whether a host page may be listening (a frame); only then are events built and posted.
+    let framed = *use_memo((), |_| browser::in_frame());
     {
         let m = model.clone();
         let told = use_mut_ref(|| None::<u32>);
         use_effect_with((model.revision, model.step, model.preset), move |_| {
+            if !framed {
+                return;
+            }
             let text = describe(&m.scenario, &m.trace, m.step);
             let (step, total) = (m.step as u32, m.trace.events.len() as u32);
             browser::post(
@@ -226,6 +244,10 @@ pub fn App() -> Html {
     {
         let height = use_mut_ref(|| 0);
         use_effect(move || {
+            // Reading the height forces a layout: only where a host page listens.
+            if !framed {
+                return;
+            }
             let h = browser::content_height();
             if *height.borrow() != h {
                 *height.borrow_mut() = h;
@@ -312,6 +334,7 @@ pub fn App() -> Html {
                         </Select>
                     </label>
                     <div class="actions">
+                        <OpenFile model={model.clone()} />
                         <button onclick={toggle_share} aria-expanded={sharing.to_string()}>{ "Share & export" }</button>
                         <button onclick={present} title="Large type for a projector; Esc leaves">{ "Present" }</button>
                     </div>

@@ -88,6 +88,8 @@ pub enum Action {
     Read(Option<usize>),
     /// Add a note.
     Note(String),
+    /// Replace the notes.
+    Notes(Vec<String>),
     /// Dismiss the notes.
     ClearNotes,
 }
@@ -254,6 +256,7 @@ impl Reducible for Model {
             Action::Tab(t) => m.tab = t,
             Action::Read(r) => m.reading = r,
             Action::Note(n) => m.notes = vec![n],
+            Action::Notes(n) => m.notes = n,
             Action::ClearNotes => m.notes.clear(),
         }
         Rc::new(m)

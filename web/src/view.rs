@@ -43,6 +43,8 @@ pub struct ViewOptions {
     pub theme: Theme,
     /// Presentation mode: large type, stage and Why panel only.
     pub present: bool,
+    /// Forget the remembered scenario (the panic banner's way out).
+    pub reset: bool,
     /// Query parts with a value that could not be used, each with the reason.
     pub ignored: Vec<String>,
 }
@@ -56,6 +58,7 @@ impl Default for ViewOptions {
             lock: false,
             theme: Theme::System,
             present: false,
+            reset: false,
             ignored: Vec::new(),
         }
     }
@@ -101,6 +104,7 @@ impl ViewOptions {
                 "autoplay" => o.autoplay = flag(key, value, ignored).unwrap_or(o.autoplay),
                 "lock" => o.lock = flag(key, value, ignored).unwrap_or(o.lock),
                 "present" => o.present = flag(key, value, ignored).unwrap_or(o.present),
+                "reset" => o.reset = flag(key, value, ignored).unwrap_or(o.reset),
                 "theme" => match value {
                     Some("light") => o.theme = Theme::Light,
                     Some("dark") => o.theme = Theme::Dark,

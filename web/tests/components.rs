@@ -148,3 +148,17 @@ async fn turning_on_authentication_in_the_controls_delivers_the_mail() {
     let hints = root.query_selector_all(".control .hint").unwrap().length();
     assert!(hints > 60, "every control has a hint ({hints})");
 }
+
+#[wasm_bindgen_test]
+fn the_panic_banner_offers_a_reset_and_shows_the_text_as_text() {
+    let hostile = "panicked at web/src/x.rs:1:1: <img src=x onerror=\"window.__xss=1\">";
+    mailpath_web::panic_banner(hostile);
+    let doc = gloo_utils::document();
+    let banner = doc.query_selector(".panic-banner").unwrap().expect("banner");
+    assert_eq!(banner.get_attribute("role").as_deref(), Some("alert"));
+    let link = banner.query_selector("a").unwrap().expect("reset link");
+    assert_eq!(link.get_attribute("href").as_deref(), Some("?reset#v1;p=happy-path"));
+    assert_eq!(text(&banner, "pre"), hostile);
+    assert!(banner.query_selector("img").unwrap().is_none(), "the text never becomes markup");
+    banner.remove();
+}

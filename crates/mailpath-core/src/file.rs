@@ -48,7 +48,7 @@ pub fn from_json(text: &str) -> Result<Scenario, Vec<Problem>> {
     // The version and the preset to start from come first, wherever they are written.
     for (key, v) in top {
         match (key.as_str(), &v.value) {
-            ("format", json::Value::Num(n)) if *n >= 1.0 && *n <= FORMAT as f64 && n.fract() == 0.0 => {}
+            ("format", json::Value::Num(n)) if n.parse::<u64>().is_ok_and(|n| (1..=FORMAT).contains(&n)) => {}
             ("format", other) => problems.push(problem(
                 v.pos,
                 Some("format"),
@@ -105,7 +105,7 @@ fn problem(pos: Pos, key: Option<&str>, message: String) -> Problem {
 
 fn describe(v: &json::Value) -> String {
     match v {
-        json::Value::Num(n) => n.to_string(),
+        json::Value::Num(n) => n.clone(),
         other => other.type_name().into(),
     }
 }
@@ -126,8 +126,10 @@ fn flatten(prefix: &str, obj: &[(String, Json)], out: &mut Vec<(String, Json)>, 
 fn to_value(j: &Json) -> Result<Value, String> {
     Ok(match &j.value {
         json::Value::Bool(b) => Value::Bool(*b),
-        json::Value::Num(n) if *n >= 0.0 && n.fract() == 0.0 && *n <= 9.007_199_254_740_991e15 => Value::Num(*n as u64),
-        json::Value::Num(n) => return Err(format!("expected a whole number ≥ 0, got {n}")),
+        json::Value::Num(n) => match n.parse::<u64>() {
+            Ok(n) => Value::Num(n),
+            Err(_) => return Err(format!("expected a whole number ≥ 0, got {n}")),
+        },
         json::Value::Str(s) => Value::Text(s.clone()),
         json::Value::Arr(items) => Value::List(
             items

@@ -8,7 +8,7 @@ use std::process::Command;
 
 /// The first-load regression guard of the page, gzip -9 bytes summed. The target is 110 KB (see
 /// `docs/performance.md`); this guard sits just above today's size so that any growth fails the tests.
-pub const FIRST_LOAD_BUDGET: u64 = 225 * 1024;
+pub const FIRST_LOAD_BUDGET: u64 = 230 * 1024;
 
 /// Builds `dist/` in release mode; returns its path.
 pub fn build() -> Result<PathBuf, String> {

@@ -173,6 +173,8 @@ pub fn test_all() -> Result<(), String> {
     })?;
     step(&mut done, "end-to-end tests (Playwright, Chromium)", || {
         let url = serve::spawn(Site::new(dist.clone()))?;
+        // The same bundle without the CSP header, for the tests that check markup stays text by itself.
+        let nocsp = serve::spawn(Site { csp: false, ..Site::new(dist.clone()) })?;
         let out = root().join("target/test-output");
         std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
         let mut files: Vec<String> = std::fs::read_dir(root().join("tests/e2e"))
@@ -187,6 +189,7 @@ pub fn test_all() -> Result<(), String> {
             .arg("--test-reporter=spec")
             .args(&files)
             .env("MAILPATH_URL", &url)
+            .env("MAILPATH_URL_NOCSP", &nocsp)
             .env("MAILPATH_OUT", &out)
             .current_dir(root());
         run_counting(&mut c, "end-to-end tests").map(counted)

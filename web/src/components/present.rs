@@ -3,7 +3,6 @@
 
 use crate::browser;
 use crate::state::{Action, Model};
-use qrcode::{Color, EcLevel, QrCode};
 use yew::prelude::*;
 
 /// Properties of [`PresentBar`].
@@ -15,15 +14,16 @@ pub struct PresentProps {
 
 /// The modules of a QR code as one SVG path (a unit square per dark module), and the code's width.
 pub fn qr_path(text: &str) -> Option<(String, usize)> {
-    let code = QrCode::with_error_correction_level(text.as_bytes(), EcLevel::L).ok()?;
-    let width = code.width();
+    let code = crate::qr::encode(text.as_bytes())?;
     let mut d = String::new();
-    for (i, c) in code.to_colors().iter().enumerate() {
-        if *c == Color::Dark {
-            d.push_str(&format!("M{} {}h1v1h-1z", i % width, i / width));
+    for y in 0..code.width {
+        for x in 0..code.width {
+            if code.get(x, y) {
+                d.push_str(&format!("M{x} {y}h1v1h-1z"));
+            }
         }
     }
-    Some((d, width))
+    Some((d, code.width))
 }
 
 /// The presentation bar.
@@ -69,6 +69,7 @@ mod tests {
             assert!(d.contains(&format!("M{x} {y}h")), "({x},{y})");
         }
         let (_, longer) = qr_path(&"x".repeat(600)).unwrap();
+        assert!(qr_path(&"x".repeat(5000)).is_none(), "too long for a QR code: no code, the link is shown");
         assert!(longer > w);
     }
 }

@@ -2,10 +2,13 @@
 //! and stage as files.
 
 use crate::browser;
-use crate::state::Model;
+use crate::state::{Action, Model};
 use crate::view::embed_code;
-use mailpath_core::report;
+use mailpath_core::{file, permalink, report};
 use yew::prelude::*;
+
+/// Largest scenario file read (real ones are a few hundred bytes).
+const MAX_FILE: f64 = 256.0 * 1024.0;
 
 /// Properties of [`Share`].
 #[derive(Properties, PartialEq)]
@@ -85,6 +88,7 @@ pub fn Share(props: &ShareProps) -> Html {
             let ok = match what {
                 "txt" => browser::download(&format!("mailpath-{name}.txt"), "text/plain", &report::text(s, t)),
                 "md" => browser::download(&format!("mailpath-{name}.md"), "text/markdown", &report::markdown(s, t)),
+                "json" => browser::download(&format!("mailpath-{name}.json"), "application/json", &file::to_json(s)),
                 _ => browser::stage_svg()
                     .is_some_and(|svg| browser::download(&format!("mailpath-{name}.svg"), "image/svg+xml", &svg)),
             };
@@ -105,8 +109,69 @@ pub fn Share(props: &ShareProps) -> Html {
                 <button onclick={export("txt")}>{ "Transcript and trace (.txt)" }</button>
                 <button onclick={export("md")}>{ "Report (.md)" }</button>
                 <button onclick={export("svg")}>{ "Stage picture (.svg)" }</button>
+                <button onclick={export("json")}>{ "Scenario file (.json)" }</button>
                 <span class="said" role="status">{ *saved }</span>
             </div>
         </section>
+    }
+}
+
+/// Properties of [`OpenFile`].
+#[derive(Properties, PartialEq)]
+pub struct OpenFileProps {
+    /// The model.
+    pub model: UseReducerHandle<Model>,
+}
+
+/// Opens a scenario file (the format of `docs/scenario-format.md`). A file with problems changes nothing and
+/// lists every problem with its line and column.
+#[component]
+pub fn OpenFile(props: &OpenFileProps) -> Html {
+    let onchange = {
+        let m = props.model.clone();
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<web_sys::HtmlInputElement>();
+            let Some(f) = input.files().and_then(|l| l.get(0)) else { return };
+            // The same file can be chosen again after fixing it.
+            input.set_value("");
+            let name = f.name();
+            if f.size() > MAX_FILE {
+                m.dispatch(Action::Note(format!(
+                    "{name}: {} KB is too big for a scenario file (at most 256 KB).",
+                    f.size() as u64 / 1024
+                )));
+                return;
+            }
+            let m = m.clone();
+            let promise = f.text();
+            yew::platform::spawn_local(async move {
+                let text = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_string());
+                let Some(text) = text else {
+                    m.dispatch(Action::Note(format!("{name}: the file could not be read as text.")));
+                    return;
+                };
+                match file::from_json(&text) {
+                    Ok(scenario) => {
+                        m.dispatch(Action::Load(Box::new(permalink::Decoded {
+                            scenario,
+                            preset: None,
+                            step: None,
+                            ignored: Vec::new(),
+                        })));
+                        m.dispatch(Action::Note(format!("Opened {name}.")));
+                    }
+                    Err(problems) => m.dispatch(Action::Notes(
+                        std::iter::once(format!("{name} was not opened; nothing changed:"))
+                            .chain(problems.iter().map(|p| format!("{name}: {p}")))
+                            .collect(),
+                    )),
+                }
+            });
+        })
+    };
+    html! {
+        <label class="open-file" title="Open a scenario file (.json)">{ "Open file…" }
+            <input type="file" accept=".json,application/json" {onchange} data-testid="open-file" />
+        </label>
     }
 }
