@@ -256,6 +256,14 @@ pub fn App() -> Html {
         });
     }
 
+    // Last of the mount effects: the stage is drawn and every listener is attached (`cargo xtask bench` measures
+    // navigation start to this mark).
+    use_effect_with((), |_| {
+        if let Some(p) = gloo::utils::window().performance() {
+            let _ = p.mark("interactive");
+        }
+    });
+
     let on_preset = {
         let m = model.clone();
         Callback::from(move |slug: String| {

@@ -12,24 +12,30 @@ pub const FIRST_LOAD_BUDGET: u64 = 230 * 1024;
 
 /// Builds `dist/` in release mode; returns its path.
 pub fn build() -> Result<PathBuf, String> {
+    build_page("index.html", &root().join("dist"))
+}
+
+/// Builds a Trunk page (an `index.html` relative to the root) in release mode into `dist`, with the loader moved
+/// into a file.
+pub fn build_page(index: &str, dist: &Path) -> Result<PathBuf, String> {
     let root = root();
     println!("==> Fetching crates (offline build afterwards)");
     run(Command::new("cargo").args(["fetch", "--quiet"]).current_dir(&root), "cargo fetch")?;
-    println!("==> Building the release bundle with Trunk (wasm-opt -Oz)");
+    println!("==> Building {index} with Trunk in release mode (wasm-opt -Oz)");
     let path = std::env::var("PATH").unwrap_or_default();
     let tools = root.join("web/node_modules/.bin");
     run(
         Command::new("trunk")
-            .args(["build", "--release", "--offline"])
+            .args(["build", "--release", "--offline=true", index, "--public-url", "./", "--dist"])
+            .arg(dist)
             .env("PATH", format!("{}:{path}", tools.display()))
             .env("TRUNK_SKIP_VERSION_CHECK", "true")
             .env("NO_COLOR", "true")
             .current_dir(&root),
         "trunk build",
     )?;
-    let dist = root.join("dist");
-    externalise_loader(&dist)?;
-    Ok(dist)
+    externalise_loader(dist)?;
+    Ok(dist.to_path_buf())
 }
 
 /// Moves Trunk's inline `<script type="module">` loader into `boot-<hash>.js`, so no inline script remains.

@@ -11,6 +11,7 @@
 //! cargo xtask setup              only install the tools
 //! ```
 
+mod bench;
 mod bundle;
 mod fuzz;
 mod serve;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
         Some("dist") => tools::ensure_build_tools().and_then(|_| bundle::build()).map(|_| ()),
         Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_test_tools()),
         Some("test") => steps::test_all(),
+        Some("bench") => bench::run(),
         Some("conformance") => steps::conformance_table(&args[1..]),
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
             None => fuzz::run_all(fuzz::DEFAULT_SECONDS).map(|r| println!("{r}")),

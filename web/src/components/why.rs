@@ -25,7 +25,18 @@ pub struct WhyProps {
 pub fn Why(props: &WhyProps) -> Html {
     let m = &props.model;
     let (s, t) = (&m.scenario, &m.trace);
-    let fixes = use_memo(Rc::as_ptr(t) as usize, |_| explain::fixes(s, t));
+    let reached = m.step >= m.stop_at();
+    // Each fix is checked by running it: only worth doing once the outcome is on screen.
+    let fixes = use_memo(
+        (Rc::as_ptr(t) as usize, reached),
+        |(_, reached)| {
+            if *reached {
+                explain::fixes(s, t)
+            } else {
+                Vec::new()
+            }
+        },
+    );
     let now = match t.events.get(m.step).map(|e| &e.kind) {
         Some(EventKind::ErrorDialog { title, .. }) => format!("{title} shows an error (below)."),
         _ => describe(s, t, m.step),
@@ -35,7 +46,6 @@ pub fn Why(props: &WhyProps) -> Html {
         EventKind::Decision(d) => Some((d, host(e.actor, s).name)),
         _ => None,
     });
-    let reached = m.step >= m.stop_at();
     let dialog = t.events.iter().enumerate().find_map(|(i, e)| match &e.kind {
         EventKind::ErrorDialog { title, text, confirmed } if i <= m.step || reached => {
             Some((title.clone(), text.clone(), *confirmed))

@@ -1,0 +1,168 @@
+//! `cargo xtask bench`: builds the release bundle and the Yew floor app, and prints every performance figure
+//! beside its budget: first-load bytes, load to interactive, toggle to frame, playback smoothness, memory, and the
+//! core's criterion figures. Timings are reported, not asserted (only the byte budget is a test).
+
+use crate::bundle::{self, FIRST_LOAD_BUDGET};
+use crate::root;
+use crate::serve::{self, Site};
+use crate::tools;
+use std::process::Command;
+
+/// The first-load target, gzip -9 bytes.
+const FIRST_LOAD_TARGET: u64 = 110 * 1024;
+
+fn kb(b: u64) -> String {
+    format!("{:.1} KB", b as f64 / 1024.0)
+}
+
+fn row(what: &str, figure: &str, budget: &str, ok: bool) {
+    println!("{:<44} {:>26}   {:<22} {}", what, figure, budget, if ok { "✓" } else { "✗ over" });
+}
+
+/// A number from a flat JSON text by its path of keys (the bench script's output is simple and ours).
+fn num(json: &str, path: &[&str]) -> Option<f64> {
+    let mut rest = json;
+    for key in path {
+        let at = rest.find(&format!("\"{key}\":"))?;
+        rest = &rest[at + key.len() + 3..];
+    }
+    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e'))?;
+    rest[..end].parse().ok()
+}
+
+/// Every figure.
+pub fn run() -> Result<(), String> {
+    tools::ensure_build_tools()?;
+    tools::ensure_test_tools()?;
+    let dist = bundle::build()?;
+    let floor_dist = bundle::build_page("crates/yew-floor/index.html", &root().join("target/bench/floor-dist"))?;
+    let total = |d: &std::path::Path| -> Result<(u64, u64), String> {
+        Ok(bundle::first_load(d)?.iter().fold((0, 0), |(r, g), f| (r + f.raw, g + f.gzip)))
+    };
+    let (ours_raw, ours) = total(&dist)?;
+    let (floor_raw, floor) = total(&floor_dist)?;
+
+    let url = serve::spawn(Site::new(dist.clone()))?;
+    let floor_url = serve::spawn(Site::new(floor_dist.clone()))?;
+    println!("==> Measuring in headless Chromium (about 2 minutes)");
+    let out = Command::new("node")
+        .arg("tests/bench/bench.mjs")
+        .env("MAILPATH_URL", &url)
+        .env("FLOOR_URL", &floor_url)
+        .current_dir(root())
+        .output()
+        .map_err(|e| format!("node: {e}"))?;
+    eprint!("{}", String::from_utf8_lossy(&out.stderr));
+    if !out.status.success() {
+        return Err("the browser measurements failed (see above)".into());
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let json = stdout.lines().last().unwrap_or("{}").to_string();
+    let get = |p: &[&str]| num(&json, p).ok_or_else(|| format!("no {} in the measurements: {json}", p.join(".")));
+
+    println!("==> Core (criterion, one pass)");
+    let core = Command::new("cargo")
+        .args([
+            "bench",
+            "-p",
+            "mailpath-core",
+            "--bench",
+            "core",
+            "--",
+            "--noplot",
+            "--warm-up-time",
+            "1",
+            "--measurement-time",
+            "3",
+        ])
+        .current_dir(root())
+        .output()
+        .map_err(|e| format!("cargo bench: {e}"))?;
+    let core_text = String::from_utf8_lossy(&core.stdout).to_string();
+    if !core.status.success() {
+        return Err(format!("cargo bench failed:\n{}", String::from_utf8_lossy(&core.stderr)));
+    }
+
+    println!("\n{:<44} {:>26}   {:<22}", "measure", "figure", "budget");
+    row(
+        "first load, ours (raw / gzip -9)",
+        &format!("{} / {}", kb(ours_raw), kb(ours)),
+        &format!("≤ 110 KB (guard {})", kb(FIRST_LOAD_BUDGET)),
+        ours <= FIRST_LOAD_TARGET,
+    );
+    row("first load, Yew floor app (raw / gzip -9)", &format!("{} / {}", kb(floor_raw), kb(floor)), "", true);
+    let ratio = ours as f64 / floor as f64;
+    row("ours / floor", &format!("{ratio:.2}×"), "≤ 2×", ratio <= 2.0);
+    let (lo, lf) = (get(&["load", "ours", "median"])?, get(&["load", "floor", "median"])?);
+    row(
+        "load to interactive, ours (median / p95)",
+        &format!("{lo:.0} / {:.0} ms", get(&["load", "ours", "p95"])?),
+        "≤ 1.5× floor median",
+        lo <= 1.5 * lf,
+    );
+    row(
+        "load to interactive, floor (median / p95)",
+        &format!("{lf:.0} / {:.0} ms", get(&["load", "floor", "p95"])?),
+        "",
+        true,
+    );
+    let (t50, t95) = (get(&["toggle", "p50"])?, get(&["toggle", "p95"])?);
+    row(
+        "toggle to frame, busy (p50 / p95, 100 toggles)",
+        &format!("{t50:.1} / {t95:.1} ms"),
+        "p95 ≤ 16 ms",
+        t95 <= 16.0,
+    );
+    row(
+        "  … with the wait for the 60 Hz frame",
+        &format!("{:.1} / {:.1} ms", get(&["toggle", "rawp50"])?, get(&["toggle", "rawp95"])?),
+        "reported",
+        true,
+    );
+    let playback: Vec<&str> = json.split("{\"long\":").skip(1).collect();
+    let mut long = 0.0;
+    let mut slow = 0.0;
+    let mut frames = 0.0;
+    for p in &playback {
+        let p = format!("{{\"long\":{p}");
+        long += num(&p, &["long"]).unwrap_or(0.0);
+        slow += num(&p, &["slow"]).unwrap_or(0.0);
+        frames += num(&p, &["frames"]).unwrap_or(0.0);
+    }
+    row("long tasks playing 3 presets at 4×", &format!("{long:.0}"), "0", long == 0.0);
+    row("frames over 20 ms (of all frames)", &format!("{slow:.0} of {frames:.0}"), "reported", true);
+    let wasm = json.split("\"wasm\":[").nth(1).unwrap_or("").split(']').next().unwrap_or("").to_string();
+    let heap = json.split("\"heap\":[").nth(1).unwrap_or("").split(']').next().unwrap_or("").to_string();
+    let pair = |s: &str| -> (f64, f64) {
+        let mut it = s.split(',').filter_map(|x| x.trim().parse::<f64>().ok());
+        (it.next().unwrap_or(0.0), it.next().unwrap_or(0.0))
+    };
+    let (w0, w1) = pair(&wasm);
+    let (h0, h1) = pair(&heap);
+    row(
+        "wasm memory, before → after 1,000 loads",
+        &format!("{} → {}", kb(w0 as u64), kb(w1 as u64)),
+        "growth ≤ 1 MB",
+        w1 - w0 <= 1048576.0,
+    );
+    row(
+        "JS heap, before → after 1,000 loads",
+        &format!("{} → {}", kb(h0 as u64), kb(h1 as u64)),
+        "growth ≤ 1 MB",
+        h1 - h0 <= 1048576.0,
+    );
+    // Criterion writes "name  time: [low median high]", or the name alone on the line before when it is long.
+    let mut previous = "";
+    for line in core_text.lines() {
+        if let Some((name, rest)) = line.split_once("time:") {
+            let name = if name.trim().is_empty() { previous.trim() } else { name.trim() };
+            let figure: Vec<&str> = rest.trim().trim_matches(['[', ']']).split_whitespace().collect();
+            let median = if figure.len() >= 4 { format!("{} {}", figure[2], figure[3]) } else { "?".into() };
+            row(&format!("core: {name}"), &median, "reported", true);
+        }
+        if !line.trim().is_empty() {
+            previous = line;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,135 @@
+// Browser figures for `cargo xtask bench`: load to interactive (ours and the Yew floor app), toggle to frame,
+// playback smoothness and memory. Prints one JSON object on the last line; xtask puts it in a table with budgets.
+// Needs MAILPATH_URL (the release bundle) and FLOOR_URL (the floor app), both on loopback.
+import { chromium } from 'playwright-core';
+
+const BASE = process.env.MAILPATH_URL;
+const FLOOR = process.env.FLOOR_URL;
+const LOADS = Number(process.env.BENCH_LOADS ?? 20);
+const ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+];
+
+const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
+const log = (...a) => console.error(...a);
+
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+
+/** Navigation start → performance.mark('interactive'), over cold loads (a fresh context each: no cache). */
+async function loadTimes(url) {
+  const times = [];
+  for (let i = 0; i < LOADS; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => performance.getEntriesByName('interactive').length > 0, null, { timeout: 30000 });
+    times.push(await page.evaluate(() => performance.getEntriesByName('interactive')[0].startTime));
+    await context.close();
+  }
+  return { median: quantile(times, 0.5), p95: quantile(times, 0.95) };
+}
+
+log('load to interactive …');
+const ours = await loadTimes(new URL('#v1;p=outlook-express', BASE).href);
+const floor = await loadTimes(FLOOR);
+
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const page = await context.newPage();
+await page.goto(new URL('#v1;p=outlook-express', BASE).href);
+await page.waitForSelector('[data-actor="client"]');
+
+log('toggle to frame …');
+await page.click('.tabs button:text-is("What if")');
+const toggles = await page.evaluate(async () => {
+  const select = document.querySelector('#f-client-auth');
+  const values = [...select.options].map((o) => o.value);
+  const task = () => new Promise((r) => { const c = new MessageChannel(); c.port1.onmessage = () => r(); c.port2.postMessage(0); });
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const raw = [];
+  const busy = [];
+  for (let i = 0; i < 100; i++) {
+    await frame();
+    await task();
+    const t0 = performance.now();
+    select.value = values[i % values.length];
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+    await Promise.resolve(); // Yew re-renders in the microtask the change queued
+    const t1 = performance.now();
+    await frame(); // the next frame starts (waiting for the display's 60 Hz tick is idle time)
+    const t2 = performance.now();
+    await task(); // a task queued from the frame runs once it is painted
+    const t3 = performance.now();
+    if (!document.querySelector('.whatif td.current')) throw new Error('the what-if table is not shown');
+    raw.push(t3 - t0);
+    busy.push(t1 - t0 + (t3 - t2));
+  }
+  return { raw, busy };
+});
+
+log('playback at 4× …');
+const playback = [];
+for (const slug of ['outlook-express', 'greylisting', 'backup-mx-primary-down']) {
+  await page.goto('about:blank');
+  await page.goto(new URL(`#v1;p=${slug}`, BASE).href);
+  await page.waitForSelector('[data-actor="client"]');
+  await page.click('.tabs button:text-is("Transcript")');
+  playback.push(await page.evaluate(async () => {
+    let long = 0;
+    new PerformanceObserver((l) => { long += l.getEntries().length; }).observe({ type: 'longtask' });
+    document.querySelector('.speed select').value = '4';
+    document.querySelector('.speed select').dispatchEvent(new Event('change', { bubbles: true }));
+    const frames = [];
+    let last = performance.now();
+    let running = true;
+    const tick = (t) => { frames.push(t - last); last = t; if (running) requestAnimationFrame(tick); };
+    requestAnimationFrame(tick);
+    document.querySelector('[data-testid="play"]').click();
+    await new Promise((r) => setTimeout(r, 50));
+    const start = performance.now();
+    while (document.querySelector('[data-testid="play"]').getAttribute('aria-pressed') === 'true' && performance.now() - start < 60000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    running = false;
+    await new Promise((r) => setTimeout(r, 100));
+    return { long, frames: frames.length, slow: frames.slice(1).filter((d) => d > 20).length, seconds: (performance.now() - start) / 1000 };
+  }));
+}
+
+log('memory over 1,000 scenarios …');
+await page.goto('about:blank');
+await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.__memory = e.detail.wasm.memory; }));
+await page.goto(new URL('#happy-path', BASE).href);
+await page.waitForSelector('[data-actor="client"]');
+const heap = async () => {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return usedSize;
+};
+const wasm0 = await page.evaluate(() => window.__memory.buffer.byteLength);
+const heap0 = await heap();
+await page.evaluate(async () => {
+  const slugs = [...document.querySelectorAll('.presets option')].map((o) => o.value).filter(Boolean);
+  const auth = ['off', 'right', 'wrong'];
+  for (let i = 0; i < 1000; i++) {
+    history.replaceState(null, '', `#v1;p=${slugs[i % slugs.length]};client.auth=${auth[i % 3]}`);
+    dispatchEvent(new PopStateEvent('popstate'));
+    await Promise.resolve();
+    if (i % 20 === 19) await new Promise((r) => setTimeout(r, 0));
+  }
+});
+const wasm1 = await page.evaluate(() => window.__memory.buffer.byteLength);
+const heap1 = await heap();
+
+await browser.close();
+console.log(JSON.stringify({
+  load: { ours, floor },
+  toggle: {
+    p50: quantile(toggles.busy, 0.5), p95: quantile(toggles.busy, 0.95),
+    rawp50: quantile(toggles.raw, 0.5), rawp95: quantile(toggles.raw, 0.95),
+  },
+  playback,
+  memory: { wasm: [wasm0, wasm1], heap: [heap0, heap1] },
+}));
