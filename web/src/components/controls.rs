@@ -94,46 +94,55 @@ pub struct ControlsProps {
     pub model: UseReducerHandle<Model>,
 }
 
-fn control(m: &UseReducerHandle<Model>, key: &str) -> Html {
-    let all = fields::all();
-    let Some((_, help, kind)) = all.iter().find(|(k, ..)| k == key) else { return html! {} };
-    let value = fields::get(&m.scenario, key).unwrap_or(Value::Bool(false));
+/// Properties of [`Control`]: only what it shows, so an unchanged setting is not re-rendered.
+#[derive(Properties, PartialEq)]
+struct ControlProps {
+    key_name: AttrValue,
+    help: &'static str,
+    kind: Kind,
+    value: Value,
+    dispatch: UseReducerDispatcher<Model>,
+}
+
+#[component]
+fn Control(p: &ControlProps) -> Html {
+    let key = p.key_name.as_str();
     let id = format!("f-{}", key.replace('.', "-"));
     let label = fields::label(key);
-    let k = key.to_string();
-    let d = m.clone();
-    let widget = match kind {
+    let k = p.key_name.clone();
+    let d = p.dispatch.clone();
+    let widget = match p.kind {
         Kind::Bool => {
-            let on = value == Value::Bool(true);
+            let on = p.value == Value::Bool(true);
             let onchange = Callback::from(move |e: Event| {
                 let v = e.target_unchecked_into::<HtmlInputElement>().checked();
-                d.dispatch(Action::Set(k.clone(), Value::Bool(v)));
+                d.dispatch(Action::Set(k.to_string(), Value::Bool(v)));
             });
             html! { <input type="checkbox" id={id.clone()} checked={on} {onchange} /> }
         }
         Kind::Choice(names) => {
-            let current = value.render();
-            let onchange = Callback::from(move |v: String| d.dispatch(Action::Set(k.clone(), Value::Text(v))));
+            let current = p.value.render();
+            let onchange = Callback::from(move |v: String| d.dispatch(Action::Set(k.to_string(), Value::Text(v))));
             html! {
                 <Select id={id.clone()} value={current.clone()} {onchange}>
                     { for names.iter().map(|n| html! { <option value={*n} selected={*n == current}>{ choice_label(key, n) }</option> }) }
                 </Select>
             }
         }
-        _ => {
+        kind => {
             let onchange = Callback::from(move |e: Event| {
                 let v = e.target_unchecked_into::<HtmlInputElement>().value();
-                d.dispatch(Action::Set(k.clone(), Value::Text(v)));
+                d.dispatch(Action::Set(k.to_string(), Value::Text(v)));
             });
             let kind_attr = if matches!(kind, Kind::Number { .. }) { "number" } else { "text" };
-            html! { <input type={kind_attr} id={id.clone()} value={value.render()} {onchange} spellcheck="false" /> }
+            html! { <input type={kind_attr} id={id.clone()} value={p.value.render()} {onchange} spellcheck="false" /> }
         }
     };
     html! {
-        <div class={classes!("control", matches!(kind, Kind::Bool).then_some("check"))}>
+        <div class={classes!("control", matches!(p.kind, Kind::Bool).then_some("check"))}>
             <label for={id}>{ label }</label>
             { widget }
-            <p class="hint">{ *help }</p>
+            <p class="hint">{ p.help }</p>
         </div>
     }
 }
@@ -168,23 +177,45 @@ fn choice_label(key: &str, name: &str) -> String {
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
     let m = &props.model;
+    // The table of settings and the groups never change: built once.
+    let table = use_memo((), |_| {
+        let all = fields::all();
+        GROUPS
+            .iter()
+            .map(|(title, keys)| {
+                let (main, more) = expand(keys);
+                let find = |list: Vec<String>| -> Vec<(AttrValue, &'static str, Kind)> {
+                    list.into_iter()
+                        .filter_map(|k| {
+                            all.iter().find(|(key, ..)| *key == k).map(|(_, help, kind)| (k.into(), *help, *kind))
+                        })
+                        .collect()
+                };
+                (*title, find(main), find(more))
+            })
+            .collect::<Vec<_>>()
+    });
+    let dispatch = m.dispatcher();
+    let control = |(key, help, kind): &(AttrValue, &'static str, Kind)| {
+        let value = fields::get(&m.scenario, key).unwrap_or(Value::Bool(false));
+        html! {
+            <Control key={key.to_string()} key_name={key.clone()} help={*help} kind={*kind} {value} dispatch={dispatch.clone()} />
+        }
+    };
     html! {
         <section class="controls" aria-labelledby="controls-title">
             <h2 id="controls-title">{ "Settings" }</h2>
-            { for GROUPS.iter().enumerate().map(|(i, (title, keys))| {
-                let (main, more) = expand(keys);
-                html! {
-                    <details class="group" open={i < 3}>
-                        <summary>{ *title }</summary>
-                        { for main.iter().map(|k| control(m, k)) }
-                        if !more.is_empty() {
-                            <details class="more">
-                                <summary>{ "More settings" }</summary>
-                                { for more.iter().map(|k| control(m, k)) }
-                            </details>
-                        }
-                    </details>
-                }
+            { for table.iter().enumerate().map(|(i, (title, main, more))| html! {
+                <details class="group" open={i < 3}>
+                    <summary>{ *title }</summary>
+                    { for main.iter().map(control) }
+                    if !more.is_empty() {
+                        <details class="more">
+                            <summary>{ "More settings" }</summary>
+                            { for more.iter().map(control) }
+                        </details>
+                    }
+                </details>
             }) }
         </section>
     }
