@@ -1,20 +1,17 @@
 // Browser figures for `cargo xtask bench`: load to interactive (ours and the Yew floor app), toggle to frame,
-// playback smoothness and memory. Prints one JSON object on the last line; xtask puts it in a table with budgets.
+// playback smoothness and memory. Prints one `figure <name> <number>` line per figure on standard output; xtask
+// puts them in a table with budgets (and fails if one is missing).
 // Needs MAILPATH_URL (the release bundle) and FLOOR_URL (the floor app), both on loopback.
-import { chromium } from 'playwright-core';
+import { heapUsed, launch, wasmMemory, watchWasmMemory } from '../e2e/browser.mjs';
 
 const BASE = process.env.MAILPATH_URL;
 const FLOOR = process.env.FLOOR_URL;
 const LOADS = Number(process.env.BENCH_LOADS ?? 20);
-const ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
-];
 
 const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
 const log = (...a) => console.error(...a);
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ARGS });
+const browser = await launch();
 
 /** Navigation start → performance.mark('interactive'), over cold loads (a fresh context each: no cache). */
 async function loadTimes(url) {
@@ -98,18 +95,11 @@ for (const slug of ['outlook-express', 'greylisting', 'backup-mx-primary-down'])
 
 log('memory over 1,000 scenarios …');
 await page.goto('about:blank');
-await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.__memory = e.detail.wasm.memory; }));
+await watchWasmMemory(page);
 await page.goto(new URL('#happy-path', BASE).href);
 await page.waitForSelector('[data-actor="client"]');
-const heap = async () => {
-  const cdp = await context.newCDPSession(page);
-  await cdp.send('HeapProfiler.collectGarbage');
-  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-  await cdp.detach();
-  return usedSize;
-};
-const wasm0 = await page.evaluate(() => window.__memory.buffer.byteLength);
-const heap0 = await heap();
+const wasm0 = await wasmMemory(page);
+const heap0 = await heapUsed(context, page);
 await page.evaluate(async () => {
   const slugs = [...document.querySelectorAll('.presets option')].map((o) => o.value).filter(Boolean);
   const auth = ['off', 'right', 'wrong'];
@@ -120,16 +110,16 @@ await page.evaluate(async () => {
     if (i % 20 === 19) await new Promise((r) => setTimeout(r, 0));
   }
 });
-const wasm1 = await page.evaluate(() => window.__memory.buffer.byteLength);
-const heap1 = await heap();
+const wasm1 = await wasmMemory(page);
+const heap1 = await heapUsed(context, page);
 
 await browser.close();
-console.log(JSON.stringify({
-  load: { ours, floor },
-  toggle: {
-    p50: quantile(toggles.busy, 0.5), p95: quantile(toggles.busy, 0.95),
-    rawp50: quantile(toggles.raw, 0.5), rawp95: quantile(toggles.raw, 0.95),
-  },
-  playback,
-  memory: { wasm: [wasm0, wasm1], heap: [heap0, heap1] },
-}));
+const sum = (key) => playback.reduce((a, p) => a + p[key], 0);
+const figures = {
+  'load.ours.median': ours.median, 'load.ours.p95': ours.p95, 'load.floor.median': floor.median, 'load.floor.p95': floor.p95,
+  'toggle.busy.p50': quantile(toggles.busy, 0.5), 'toggle.busy.p95': quantile(toggles.busy, 0.95),
+  'toggle.raw.p50': quantile(toggles.raw, 0.5), 'toggle.raw.p95': quantile(toggles.raw, 0.95),
+  'playback.long': sum('long'), 'playback.slow': sum('slow'), 'playback.frames': sum('frames'),
+  'memory.wasm.before': wasm0, 'memory.wasm.after': wasm1, 'memory.heap.before': heap0, 'memory.heap.after': heap1,
+};
+for (const [name, value] of Object.entries(figures)) console.log(`figure ${name} ${value}`);

@@ -29,6 +29,28 @@ export async function open(browser, path = '', options = {}) {
   return { page, context, errors };
 }
 
+/** Keeps the page's wasm memory in `window.__memory` (the loader announces the instance when it starts). */
+export async function watchWasmMemory(page) {
+  await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.__memory = e.detail.wasm.memory; }));
+}
+
+/** The wasm memory size in bytes (after `watchWasmMemory`). */
+export function wasmMemory(page) {
+  return page.evaluate(() => window.__memory.buffer.byteLength);
+}
+
+/**
+ * The JS heap in use after a forced GC. A DevTools session only for the measurement: left attached, the heap
+ * profiler slows every later allocation.
+ */
+export async function heapUsed(context, page) {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  await cdp.detach();
+  return usedSize;
+}
+
 export function shot(name) {
   return join(OUT, name);
 }

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE, OUT, launch, open } from './browser.mjs';
+import { BASE, OUT, heapUsed, launch, open, wasmMemory, watchWasmMemory } from './browser.mjs';
 
 // Served without the CSP header, so that an injection would really run (the CSP would otherwise hide it).
 const NOCSP = process.env.MAILPATH_URL_NOCSP ?? BASE;
@@ -169,17 +169,10 @@ test('a scenario file with mistakes changes nothing and lists each mistake with 
 
 test('10,000 generated scenarios in a row: no memory growth beyond 1 MB, no slowdown beyond 10 %', async () => {
   const { page, context, errors } = await open(browser, 'about:blank');
-  await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.__memory = e.detail.wasm.memory; }));
+  await watchWasmMemory(page);
   await page.goto(new URL('#happy-path', BASE).href);
   await page.waitForSelector('[data-actor="client"]');
-  // A DevTools session only for the measurement: left attached, the heap profiler slows every later allocation.
-  const heap = async () => {
-    const cdp = await context.newCDPSession(page);
-    await cdp.send('HeapProfiler.collectGarbage');
-    const { usedSize } = await cdp.send('Runtime.getHeapUsage');
-    await cdp.detach();
-    return usedSize;
-  };
+  const heap = () => heapUsed(context, page);
   // Scenarios: a preset with random settings, from the controls' own choices (seeded, so every run is the same).
   await page.evaluate(() => {
     let seed = 2026;
@@ -216,11 +209,11 @@ test('10,000 generated scenarios in a row: no memory growth beyond 1 MB, no slow
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
   await page.evaluate(() => window.__load(0, 50)); // warm-up
   const first = await page.evaluate(() => window.__load(50, 150));
-  const wasmStart = await page.evaluate(() => window.__memory.buffer.byteLength);
+  const wasmStart = await wasmMemory(page);
   const heapStart = await heap();
   for (let from = 150; from < 9900; from += 1950) await page.evaluate(([a, b]) => window.__load(a, b), [from, Math.min(from + 1950, 9900)]);
   const last = await page.evaluate(() => window.__load(9900, 10000));
-  const wasmEnd = await page.evaluate(() => window.__memory.buffer.byteLength);
+  const wasmEnd = await wasmMemory(page);
   const heapEnd = await heap();
   // The page still shows the last scenario and still works.
   const lastLink = await page.evaluate(() => window.__links[9999]);

@@ -183,11 +183,12 @@ pub fn App() -> Html {
         use_effect_with(class, |class| browser::set_root_class(class));
     }
 
-    // The host page API: commands in, events and height out.
+    // The host page API: commands in, events and height out, only inside a frame (where a host page may listen).
+    let framed = *use_memo((), |_| browser::in_frame());
     {
         let m = model.clone();
         use_effect_with((), move |_| {
-            let listener = browser::in_frame().then(|| {
+            let listener = framed.then(|| {
                 EventListener::new(&gloo::utils::window(), "message", move |e| {
                     let Some(msg) = e.dyn_ref::<web_sys::MessageEvent>().and_then(browser::host_message) else {
                         return;
@@ -212,8 +213,6 @@ pub fn App() -> Html {
             move || drop(listener)
         });
     }
-    // Whether a host page may be listening (a frame); only then are events built and posted.
-    let framed = *use_memo((), |_| browser::in_frame());
     {
         let m = model.clone();
         let told = use_mut_ref(|| None::<u32>);

@@ -49,7 +49,14 @@ pub fn forget(key: &str) {
 
 /// Copies text to the clipboard; the callback learns whether it worked.
 pub fn copy(text: String, done: yew::Callback<bool>) {
-    let promise = window().navigator().clipboard().write_text(&text);
+    let navigator = window().navigator();
+    // Outside a secure context (a page served over plain http from another machine) there is no clipboard at all,
+    // and calling into it would throw.
+    if Reflect::get(&navigator, &"clipboard".into()).map_or(true, |c| c.is_undefined()) {
+        done.emit(false);
+        return;
+    }
+    let promise = navigator.clipboard().write_text(&text);
     yew::platform::spawn_local(async move {
         done.emit(wasm_bindgen_futures::JsFuture::from(promise).await.is_ok());
     });

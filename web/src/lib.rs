@@ -21,7 +21,7 @@ pub fn start() {
 }
 
 /// Shows the error banner: what happened, a link that resets to the default scenario (a real navigation, as the
-/// app itself can no longer run), and the panic text for a bug report. Built with DOM calls and text nodes only,
+/// app itself can no longer run: `?reset` also forgets the remembered scenario), and the panic text for a bug report. Built with DOM calls and text nodes only,
 /// so the text can never become markup.
 pub fn panic_banner(text: &str) {
     let document = gloo::utils::document();
@@ -38,8 +38,7 @@ pub fn panic_banner(text: &str) {
     let query = browser::query();
     let embed = view::ViewOptions::parse(&query).embed;
     if let Some(link) = add(&banner, "a", "Reset to the default scenario") {
-        let _ =
-            link.set_attribute("href", if embed { "?embed&reset#v1;p=happy-path" } else { "?reset#v1;p=happy-path" });
+        let _ = link.set_attribute("href", if embed { "?embed&reset" } else { "?reset" });
     }
     if let Some(details) = add(&banner, "details", "") {
         add(&details, "summary", "Details for a bug report");

@@ -86,8 +86,6 @@ pub enum Action {
     Tab(Tab),
     /// Open or close a message.
     Read(Option<usize>),
-    /// Add a note.
-    Note(String),
     /// Replace the notes.
     Notes(Vec<String>),
     /// Dismiss the notes.
@@ -255,7 +253,6 @@ impl Reducible for Model {
             Action::Speed(i) => m.speed = i.min(SPEEDS.len() - 1),
             Action::Tab(t) => m.tab = t,
             Action::Read(r) => m.reading = r,
-            Action::Note(n) => m.notes = vec![n],
             Action::Notes(n) => m.notes = n,
             Action::ClearNotes => m.notes.clear(),
         }

@@ -19,15 +19,15 @@ fn row(what: &str, figure: &str, budget: &str, ok: bool) {
     println!("{:<44} {:>26}   {:<22} {}", what, figure, budget, if ok { "✓" } else { "✗ over" });
 }
 
-/// A number from a flat JSON text by its path of keys (the bench script's output is simple and ours).
-fn num(json: &str, path: &[&str]) -> Option<f64> {
-    let mut rest = json;
-    for key in path {
-        let at = rest.find(&format!("\"{key}\":"))?;
-        rest = &rest[at + key.len() + 3..];
-    }
-    let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-' || c == 'e'))?;
-    rest[..end].parse().ok()
+/// The `figure <name> <number>` lines the browser script prints.
+fn figures(stdout: &str) -> std::collections::HashMap<String, f64> {
+    stdout
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.strip_prefix("figure ")?.split_whitespace();
+            Some((parts.next()?.to_string(), parts.next()?.parse().ok()?))
+        })
+        .collect()
 }
 
 /// Every figure.
@@ -57,8 +57,9 @@ pub fn run() -> Result<(), String> {
         return Err("the browser measurements failed (see above)".into());
     }
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let json = stdout.lines().last().unwrap_or("{}").to_string();
-    let get = |p: &[&str]| num(&json, p).ok_or_else(|| format!("no {} in the measurements: {json}", p.join(".")));
+    let figures = figures(&stdout);
+    let get =
+        |name: &str| figures.get(name).copied().ok_or_else(|| format!("no {name} in the measurements:\n{stdout}"));
 
     println!("==> Core (criterion, one pass)");
     let core = Command::new("cargo")
@@ -93,20 +94,15 @@ pub fn run() -> Result<(), String> {
     row("first load, Yew floor app (raw / gzip -9)", &format!("{} / {}", kb(floor_raw), kb(floor)), "", true);
     let ratio = ours as f64 / floor as f64;
     row("ours / floor", &format!("{ratio:.2}×"), "≤ 2×", ratio <= 2.0);
-    let (lo, lf) = (get(&["load", "ours", "median"])?, get(&["load", "floor", "median"])?);
+    let (lo, lf) = (get("load.ours.median")?, get("load.floor.median")?);
     row(
         "load to interactive, ours (median / p95)",
-        &format!("{lo:.0} / {:.0} ms", get(&["load", "ours", "p95"])?),
+        &format!("{lo:.0} / {:.0} ms", get("load.ours.p95")?),
         "≤ 1.5× floor median",
         lo <= 1.5 * lf,
     );
-    row(
-        "load to interactive, floor (median / p95)",
-        &format!("{lf:.0} / {:.0} ms", get(&["load", "floor", "p95"])?),
-        "",
-        true,
-    );
-    let (t50, t95) = (get(&["toggle", "p50"])?, get(&["toggle", "p95"])?);
+    row("load to interactive, floor (median / p95)", &format!("{lf:.0} / {:.0} ms", get("load.floor.p95")?), "", true);
+    let (t50, t95) = (get("toggle.busy.p50")?, get("toggle.busy.p95")?);
     row(
         "toggle to frame, busy (p50 / p95, 100 toggles)",
         &format!("{t50:.1} / {t95:.1} ms"),
@@ -115,30 +111,15 @@ pub fn run() -> Result<(), String> {
     );
     row(
         "  … with the wait for the 60 Hz frame",
-        &format!("{:.1} / {:.1} ms", get(&["toggle", "rawp50"])?, get(&["toggle", "rawp95"])?),
+        &format!("{:.1} / {:.1} ms", get("toggle.raw.p50")?, get("toggle.raw.p95")?),
         "reported",
         true,
     );
-    let playback: Vec<&str> = json.split("{\"long\":").skip(1).collect();
-    let mut long = 0.0;
-    let mut slow = 0.0;
-    let mut frames = 0.0;
-    for p in &playback {
-        let p = format!("{{\"long\":{p}");
-        long += num(&p, &["long"]).unwrap_or(0.0);
-        slow += num(&p, &["slow"]).unwrap_or(0.0);
-        frames += num(&p, &["frames"]).unwrap_or(0.0);
-    }
+    let (long, slow, frames) = (get("playback.long")?, get("playback.slow")?, get("playback.frames")?);
     row("long tasks playing 3 presets at 4×", &format!("{long:.0}"), "0", long == 0.0);
     row("frames over 20 ms (of all frames)", &format!("{slow:.0} of {frames:.0}"), "reported", true);
-    let wasm = json.split("\"wasm\":[").nth(1).unwrap_or("").split(']').next().unwrap_or("").to_string();
-    let heap = json.split("\"heap\":[").nth(1).unwrap_or("").split(']').next().unwrap_or("").to_string();
-    let pair = |s: &str| -> (f64, f64) {
-        let mut it = s.split(',').filter_map(|x| x.trim().parse::<f64>().ok());
-        (it.next().unwrap_or(0.0), it.next().unwrap_or(0.0))
-    };
-    let (w0, w1) = pair(&wasm);
-    let (h0, h1) = pair(&heap);
+    let (w0, w1) = (get("memory.wasm.before")?, get("memory.wasm.after")?);
+    let (h0, h1) = (get("memory.heap.before")?, get("memory.heap.after")?);
     row(
         "wasm memory, before → after 1,000 loads",
         &format!("{} → {}", kb(w0 as u64), kb(w1 as u64)),
@@ -153,16 +134,21 @@ pub fn run() -> Result<(), String> {
     );
     // Criterion writes "name  time: [low median high]", or the name alone on the line before when it is long.
     let mut previous = "";
+    let mut core_rows = 0;
     for line in core_text.lines() {
         if let Some((name, rest)) = line.split_once("time:") {
             let name = if name.trim().is_empty() { previous.trim() } else { name.trim() };
             let figure: Vec<&str> = rest.trim().trim_matches(['[', ']']).split_whitespace().collect();
             let median = if figure.len() >= 4 { format!("{} {}", figure[2], figure[3]) } else { "?".into() };
             row(&format!("core: {name}"), &median, "reported", true);
+            core_rows += 1;
         }
         if !line.trim().is_empty() {
             previous = line;
         }
+    }
+    if core_rows == 0 {
+        return Err(format!("no criterion figures in the output of cargo bench:\n{core_text}"));
     }
     Ok(())
 }

@@ -49,6 +49,9 @@ pub fn PresentBar(props: &PresentProps) -> Html {
                     </svg>
                 }
             }) }
+            if qr.is_none() {
+                <p class="hint">{ "This link is too long for a QR code; share the link itself." }</p>
+            }
             <p class="present-link" data-testid="present-link">{ link }</p>
             <p class="hint">{ "Step with → / ← or PageDown / PageUp (a presentation clicker), Space to play, Esc to leave." }</p>
             <button onclick={exit}>{ "Leave presentation" }</button>

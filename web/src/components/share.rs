@@ -77,21 +77,16 @@ fn CopyField(p: &CopyProps) -> Html {
 pub fn Share(props: &ShareProps) -> Html {
     let m = &props.model;
     let page = browser::page();
-    let link = format!("{page}#{}", m.link());
-    let embed = embed_code(&page, &m.link(), &m.scenario.title);
+    let fragment = m.link();
+    let link = format!("{page}#{fragment}");
+    let embed = embed_code(&page, &fragment, &m.scenario.title);
     let name = m.preset.unwrap_or("my-scenario");
     let saved = use_state(|| "");
-    let export = |what: &'static str| {
+    // One export: the file's extension and type, and how to make its text from the model.
+    let export = |ext: &'static str, mime: &'static str, make: fn(&Model) -> Option<String>| {
         let (m, saved) = (m.clone(), saved.clone());
         Callback::from(move |_: MouseEvent| {
-            let (s, t) = (&m.scenario, &m.trace);
-            let ok = match what {
-                "txt" => browser::download(&format!("mailpath-{name}.txt"), "text/plain", &report::text(s, t)),
-                "md" => browser::download(&format!("mailpath-{name}.md"), "text/markdown", &report::markdown(s, t)),
-                "json" => browser::download(&format!("mailpath-{name}.json"), "application/json", &file::to_json(s)),
-                _ => browser::stage_svg()
-                    .is_some_and(|svg| browser::download(&format!("mailpath-{name}.svg"), "image/svg+xml", &svg)),
-            };
+            let ok = make(&m).is_some_and(|text| browser::download(&format!("mailpath-{name}.{ext}"), mime, &text));
             saved.set(if ok { "Download started." } else { "The browser refused the download." });
         })
     };
@@ -106,10 +101,13 @@ pub fn Share(props: &ShareProps) -> Html {
                 <code>{ "&controls=0" }</code>{ " hide controls, " }<code>{ "&autoplay" }</code>{ ", " }
                 <code>{ "&lock" }</code>{ " no changes, " }<code>{ "&theme=dark" }</code>{ " or " }<code>{ "light" }</code>{ "." }</p>
             <div class="exports" role="group" aria-label="Export">
-                <button onclick={export("txt")}>{ "Transcript and trace (.txt)" }</button>
-                <button onclick={export("md")}>{ "Report (.md)" }</button>
-                <button onclick={export("svg")}>{ "Stage picture (.svg)" }</button>
-                <button onclick={export("json")}>{ "Scenario file (.json)" }</button>
+                <button onclick={export("txt", "text/plain", |m| Some(report::text(&m.scenario, &m.trace)))}>
+                    { "Transcript and trace (.txt)" }</button>
+                <button onclick={export("md", "text/markdown", |m| Some(report::markdown(&m.scenario, &m.trace)))}>
+                    { "Report (.md)" }</button>
+                <button onclick={export("svg", "image/svg+xml", |_| browser::stage_svg())}>{ "Stage picture (.svg)" }</button>
+                <button onclick={export("json", "application/json", |m| Some(file::to_json(&m.scenario)))}>
+                    { "Scenario file (.json)" }</button>
                 <span class="said" role="status">{ *saved }</span>
             </div>
         </section>
@@ -136,10 +134,10 @@ pub fn OpenFile(props: &OpenFileProps) -> Html {
             input.set_value("");
             let name = f.name();
             if f.size() > MAX_FILE {
-                m.dispatch(Action::Note(format!(
+                m.dispatch(Action::Notes(vec![format!(
                     "{name}: {} KB is too big for a scenario file (at most 256 KB).",
                     f.size() as u64 / 1024
-                )));
+                )]));
                 return;
             }
             let m = m.clone();
@@ -147,7 +145,7 @@ pub fn OpenFile(props: &OpenFileProps) -> Html {
             yew::platform::spawn_local(async move {
                 let text = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_string());
                 let Some(text) = text else {
-                    m.dispatch(Action::Note(format!("{name}: the file could not be read as text.")));
+                    m.dispatch(Action::Notes(vec![format!("{name}: the file could not be read as text.")]));
                     return;
                 };
                 match file::from_json(&text) {
@@ -158,7 +156,7 @@ pub fn OpenFile(props: &OpenFileProps) -> Html {
                             step: None,
                             ignored: Vec::new(),
                         })));
-                        m.dispatch(Action::Note(format!("Opened {name}.")));
+                        m.dispatch(Action::Notes(vec![format!("Opened {name}.")]));
                     }
                     Err(problems) => m.dispatch(Action::Notes(
                         std::iter::once(format!("{name} was not opened; nothing changed:"))
