@@ -77,8 +77,13 @@ test('text is text: markup typed into every field, put in links, stored data, fi
   const { page, context, errors } = await open(browser, new URL('#v1;p=happy-path', NOCSP).href);
   await page.waitForSelector('[data-actor="client"]');
   if (NOCSP !== BASE) assert.equal((await page.request.get(NOCSP)).headers()['content-security-policy'], undefined);
-  // Every text field of the settings (every group opened).
-  await page.$$eval('.settings details', (ds) => ds.forEach((d) => { d.open = true; }));
+  // Every text field of the settings: every group and every "More settings" opened (a section's controls are
+  // built when it opens, so the sections inside appear only then).
+  for (let round = 0; round < 5; round++) {
+    await page.$$eval('.settings details:not([open])', (ds) => ds.forEach((d) => { d.open = true; }));
+    await page.waitForTimeout(100);
+  }
+  assert.equal(await page.$$eval('.settings details:not([open])', (ds) => ds.length), 0, 'every section is open');
   const fields = await page.$$eval('.settings input[type="text"]', (is) => is.map((i) => i.id));
   assert.ok(fields.length >= 5, `${fields.length} text fields`);
   for (const id of fields) {

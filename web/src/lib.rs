@@ -13,6 +13,10 @@ pub mod view;
 
 /// Mounts the app on the page's body, with a panic hook that leaves a way out instead of a dead page.
 pub fn start() {
+    // `cargo xtask bench` splits load time here: fetching and compiling before this mark, the first render after.
+    if let Some(p) = gloo::utils::window().performance() {
+        let _ = p.mark("started");
+    }
     yew::set_custom_panic_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         panic_banner(&info.to_string());

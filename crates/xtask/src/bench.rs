@@ -102,6 +102,14 @@ pub fn run() -> Result<(), String> {
         lo <= 1.5 * lf,
     );
     row("load to interactive, floor (median / p95)", &format!("{lf:.0} / {:.0} ms", get("load.floor.p95")?), "", true);
+    let (so, sf) = (get("load.ours.started")?, get("load.floor.started")?);
+    row("  of which fetch + compile, ours / floor", &format!("{so:.0} / {sf:.0} ms"), "(median, to `started`)", true);
+    row(
+        "  of which first render, ours / floor",
+        &format!("{:.0} / {:.0} ms", lo - so, lf - sf),
+        "(median difference)",
+        true,
+    );
     let (t50, t95) = (get("toggle.busy.p50")?, get("toggle.busy.p95")?);
     row(
         "toggle to frame, busy (p50 / p95, 100 toggles)",

@@ -13,5 +13,8 @@ fn App() -> Html {
 }
 
 fn main() {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark("started");
+    }
     yew::Renderer::<App>::new().render();
 }

@@ -173,6 +173,22 @@ fn choice_label(key: &str, name: &str) -> String {
     found.unwrap_or(name).to_string()
 }
 
+/// Which sections of the settings are open (several can open in one task, so changes go through a reducer).
+#[derive(PartialEq)]
+struct Sections(Vec<bool>);
+
+impl Reducible for Sections {
+    type Action = (usize, bool);
+    fn reduce(self: std::rc::Rc<Self>, (i, now): (usize, bool)) -> std::rc::Rc<Self> {
+        if self.0.get(i) == Some(&now) {
+            return self;
+        }
+        let mut next = self.0.clone();
+        next[i] = now;
+        std::rc::Rc::new(Sections(next))
+    }
+}
+
 /// The settings, grouped.
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
@@ -202,18 +218,35 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <Control key={key.to_string()} key_name={key.clone()} help={*help} kind={*kind} {value} dispatch={dispatch.clone()} />
         }
     };
+    // Which sections are open: two per group (the group, its "More settings"); the first three groups start open.
+    // A closed section's controls are not built at all (most of the page's elements would otherwise sit unseen
+    // in closed sections); they are built when it opens, however it is opened.
+    let open = use_reducer(|| Sections((0..table.len() * 2).map(|i| i < 6 && i % 2 == 0).collect()));
+    let toggle = |i: usize| {
+        let open = open.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Some(d) = e.target_dyn_into::<web_sys::HtmlDetailsElement>() {
+                open.dispatch((i, d.open()));
+            }
+        })
+    };
+    let open = &open.0;
     html! {
         <section class="controls" aria-labelledby="controls-title">
             <h2 id="controls-title">{ "Settings" }</h2>
             { for table.iter().enumerate().map(|(i, (title, main, more))| html! {
-                <details class="group" open={i < 3}>
+                <details class="group" open={open[2 * i]} ontoggle={toggle(2 * i)}>
                     <summary>{ *title }</summary>
-                    { for main.iter().map(control) }
-                    if !more.is_empty() {
-                        <details class="more">
-                            <summary>{ "More settings" }</summary>
-                            { for more.iter().map(control) }
-                        </details>
+                    if open[2 * i] {
+                        { for main.iter().map(control) }
+                        if !more.is_empty() {
+                            <details class="more" open={open[2 * i + 1]} ontoggle={toggle(2 * i + 1)}>
+                                <summary>{ "More settings" }</summary>
+                                if open[2 * i + 1] {
+                                    { for more.iter().map(control) }
+                                }
+                            </details>
+                        }
                     }
                 </details>
             }) }
