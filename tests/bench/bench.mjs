@@ -2,10 +2,13 @@
 // playback smoothness and memory. Prints one `figure <name> <number>` line per figure on standard output; xtask
 // puts them in a table with budgets (and fails if one is missing).
 // Needs MAILPATH_URL (the release bundle) and FLOOR_URL (the floor app), both on loopback.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { heapUsed, launch, wasmMemory, watchWasmMemory } from '../e2e/browser.mjs';
 
 const BASE = process.env.MAILPATH_URL;
 const FLOOR = process.env.FLOOR_URL;
+const STATIC_COPY_DIR = process.env.STATIC_COPY_DIR;
 const LOADS = Number(process.env.BENCH_LOADS ?? 20);
 
 const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
@@ -18,30 +21,52 @@ const browser = await launch();
  * navigation start → performance.mark('started') (the wasm is fetched, compiled and running; the first render
  * follows). The page is not polled while it loads: it records its own marks, read once it has settled.
  */
-async function loadTimes(url) {
+async function loadTimes(url, staticPage = false) {
   const times = [];
   const started = [];
+  const paints = [];
   for (let i = 0; i < LOADS; i++) {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(url, { waitUntil: 'commit' });
     let marks = {};
-    for (let waited = 0; marks.interactive === undefined; waited += 500) {
-      if (waited > 30000) throw new Error(`no interactive mark after 30 s at ${url}`);
+    for (let waited = 0; marks.interactive === undefined || marks['first-contentful-paint'] === undefined; waited += 500) {
+      if (waited > 30000) throw new Error(`no interactive mark or first paint after 30 s at ${url}`);
       await page.waitForTimeout(waited ? 500 : 1000);
-      marks = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark').map((m) => [m.name, m.startTime])));
+      marks = await page.evaluate(() => Object.fromEntries(
+        [...performance.getEntriesByType('mark'), ...performance.getEntriesByType('paint')].map((m) => [m.name, m.startTime]),
+      ));
+      if (staticPage) marks.interactive = marks['first-contentful-paint'];
     }
-    if (marks.started === undefined) throw new Error(`no started mark at ${url}`);
+    if (marks.started === undefined && !staticPage) throw new Error(`no started mark at ${url}`);
     times.push(marks.interactive);
     started.push(marks.started);
+    paints.push(marks['first-contentful-paint']);
     await context.close();
   }
-  return { median: quantile(times, 0.5), p95: quantile(times, 0.95), started: quantile(started, 0.5) };
+  return { median: quantile(times, 0.5), p95: quantile(times, 0.95), started: quantile(started, 0.5), paint: quantile(paints, 0.5) };
 }
 
 log('load to interactive …');
 const ours = await loadTimes(new URL('#v1;p=outlook-express', BASE).href);
 const floor = await loadTimes(FLOOR);
+
+// The same page as static HTML and CSS (the rendered DOM, scripts removed): its first paint is what the page's
+// layout and painting cost on this machine with no WebAssembly at all.
+{
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(new URL('#v1;p=outlook-express', BASE).href);
+  await page.waitForSelector('[data-actor="client"]');
+  const html = await page.evaluate(() => {
+    const copy = document.documentElement.cloneNode(true);
+    copy.querySelectorAll('script, link[rel="modulepreload"], link[rel="preload"]').forEach((e) => e.remove());
+    return `<!doctype html>${copy.outerHTML.replace('<head>', '<head><base href="../">')}`;
+  });
+  writeFileSync(join(STATIC_COPY_DIR, 'index.html'), html);
+  await context.close();
+}
+const staticCopy = await loadTimes(new URL('static-copy/', BASE).href, true);
 
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
 const page = await context.newPage();
@@ -130,6 +155,7 @@ const sum = (key) => playback.reduce((a, p) => a + p[key], 0);
 const figures = {
   'load.ours.median': ours.median, 'load.ours.p95': ours.p95, 'load.floor.median': floor.median, 'load.floor.p95': floor.p95,
   'load.ours.started': ours.started, 'load.floor.started': floor.started,
+  'paint.ours': ours.paint, 'paint.static': staticCopy.paint,
   'toggle.busy.p50': quantile(toggles.busy, 0.5), 'toggle.busy.p95': quantile(toggles.busy, 0.95),
   'toggle.raw.p50': quantile(toggles.raw, 0.5), 'toggle.raw.p95': quantile(toggles.raw, 0.95),
   'playback.long': sum('long'), 'playback.slow': sum('slow'), 'playback.frames': sum('frames'),

@@ -42,13 +42,20 @@ pub fn run() -> Result<(), String> {
     let (ours_raw, ours) = total(&dist)?;
     let (floor_raw, floor) = total(&floor_dist)?;
 
-    let url = serve::spawn(Site::new(dist.clone()))?;
+    // A static copy of the rendered page (the browser script writes it here) is served beside the bundle, so its
+    // first paint shows what the page's own HTML and CSS cost without any WebAssembly.
+    let static_copy = root().join("target/bench/static-copy");
+    std::fs::create_dir_all(&static_copy).map_err(|e| format!("{}: {e}", static_copy.display()))?;
+    let site =
+        Site { mounts: vec![("/static-copy/".into(), static_copy.clone()), ("/".into(), dist.clone())], csp: true };
+    let url = serve::spawn(site)?;
     let floor_url = serve::spawn(Site::new(floor_dist.clone()))?;
     println!("==> Measuring in headless Chromium (about 2 minutes)");
     let out = Command::new("node")
         .arg("tests/bench/bench.mjs")
         .env("MAILPATH_URL", &url)
         .env("FLOOR_URL", &floor_url)
+        .env("STATIC_COPY_DIR", &static_copy)
         .current_dir(root())
         .output()
         .map_err(|e| format!("node: {e}"))?;
@@ -102,6 +109,12 @@ pub fn run() -> Result<(), String> {
         lo <= 1.5 * lf,
     );
     row("load to interactive, floor (median / p95)", &format!("{lf:.0} / {:.0} ms", get("load.floor.p95")?), "", true);
+    row(
+        "first paint, ours / static copy of the page",
+        &format!("{:.0} / {:.0} ms", get("paint.ours")?, get("paint.static")?),
+        "(median; the copy has no wasm)",
+        true,
+    );
     let (so, sf) = (get("load.ours.started")?, get("load.floor.started")?);
     row("  of which fetch + compile, ours / floor", &format!("{so:.0} / {sf:.0} ms"), "(median, to `started`)", true);
     row(
