@@ -186,10 +186,12 @@ pub fn Timeline(props: &PanelProps) -> Html {
 #[component]
 pub fn WhatIf(props: &PanelProps) -> Html {
     let m = &props.model;
-    let table = use_memo(std::rc::Rc::as_ptr(&m.scenario) as usize, |_| {
-        let s = &m.scenario;
+    // Every cell sets all six axes, so the table depends only on the scenario with its axes set to one fixed
+    // choice: changing authentication, network, port or recipient keeps the table, anything else recomputes it.
+    let keep = whatif::current(&m.scenario).map_or([0u8; 2], |c| [c[4], c[5]]);
+    let base = whatif::variant(&m.scenario, &[0, 0, 0, 0, keep[0], keep[1]]);
+    let table = use_memo(base, |s| {
         let (auth, place, port, to) = (whatif::AXES[0].1, whatif::AXES[1].1, whatif::AXES[2].1, whatif::AXES[3].1);
-        let keep = whatif::current(s).map_or([0u8; 2], |c| [c[4], c[5]]);
         let mut rows = Vec::new();
         for a in 0..auth.len() as u8 {
             for p in 0..port.len() as u8 {
