@@ -50,33 +50,26 @@ pub fn current(s: &Scenario) -> Option<Vec<u8>> {
         .collect()
 }
 
+/// Every combination, in table order (last axis fastest).
+pub fn choices() -> impl Iterator<Item = Vec<u8>> {
+    (0..len()).map(|mut n| {
+        let mut choice = vec![0u8; AXES.len()];
+        for (c, (_, values)) in choice.iter_mut().zip(AXES).rev() {
+            *c = (n % values.len()) as u8;
+            n /= values.len();
+        }
+        choice
+    })
+}
+
 /// Runs every combination.
 pub fn table(base: &Scenario) -> Vec<Row> {
-    let sizes: Vec<usize> = AXES.iter().map(|(_, v)| v.len()).collect();
-    let mut rows = Vec::with_capacity(len());
-    let mut choice = vec![0u8; sizes.len()];
-    loop {
-        let s = variant(base, &choice);
-        let t = crate::run(&s);
-        rows.push(Row {
-            choice: choice.clone(),
-            ending: t.outcome.ending,
-            reply: t.outcome.reply.map(|r| r.first_line()),
-        });
-        // Odometer increment, last axis fastest.
-        let mut k = sizes.len();
-        loop {
-            if k == 0 {
-                return rows;
-            }
-            k -= 1;
-            choice[k] += 1;
-            if (choice[k] as usize) < sizes[k] {
-                break;
-            }
-            choice[k] = 0;
-        }
-    }
+    choices()
+        .map(|choice| {
+            let t = crate::run(&variant(base, &choice));
+            Row { choice, ending: t.outcome.ending, reply: t.outcome.reply.map(|r| r.first_line()) }
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -89,6 +82,8 @@ mod tests {
         let rows = table(&base);
         assert_eq!(rows.len(), len());
         assert_eq!(len(), 216);
+        // Strictly increasing, so never repeated: the last axis changes fastest.
+        assert!(rows.windows(2).all(|w| w[0].choice < w[1].choice));
         let cur = current(&base).expect("outlook-express is on the table");
         let row = rows.iter().find(|r| r.choice == cur).unwrap();
         assert_eq!(row.ending, Ending::Refused);
@@ -102,23 +97,7 @@ mod tests {
     /// table while only the axes change): setting the axes twice is the same as setting them once.
     #[test]
     fn a_row_does_not_depend_on_the_axes_it_sets() {
-        let sizes: Vec<u8> = AXES.iter().map(|(_, v)| v.len() as u8).collect();
-        let all: Vec<Vec<u8>> = (0..len())
-            .map(|mut n| {
-                sizes
-                    .iter()
-                    .rev()
-                    .map(|&k| {
-                        let i = (n % k as usize) as u8;
-                        n /= k as usize;
-                        i
-                    })
-                    .collect::<Vec<u8>>()
-                    .into_iter()
-                    .rev()
-                    .collect()
-            })
-            .collect();
+        let all: Vec<Vec<u8>> = choices().collect();
         for preset in crate::presets::ALL {
             let base = preset.scenario();
             for first in all.iter().step_by(17) {

@@ -173,18 +173,20 @@ fn choice_label(key: &str, name: &str) -> String {
     found.unwrap_or(name).to_string()
 }
 
-/// Which sections of the settings are open (several can open in one task, so changes go through a reducer).
+/// Which sections of the settings are open: for each group, the group itself and its "More settings" (several
+/// can open in one task, so changes go through a reducer).
 #[derive(PartialEq)]
-struct Sections(Vec<bool>);
+struct Sections(Vec<[bool; 2]>);
 
 impl Reducible for Sections {
-    type Action = (usize, bool);
-    fn reduce(self: std::rc::Rc<Self>, (i, now): (usize, bool)) -> std::rc::Rc<Self> {
-        if self.0.get(i) == Some(&now) {
+    /// (group, 0 for the group or 1 for its "More settings", open now).
+    type Action = (usize, usize, bool);
+    fn reduce(self: std::rc::Rc<Self>, (group, part, now): Self::Action) -> std::rc::Rc<Self> {
+        if self.0.get(group).map(|g| g[part]) == Some(now) {
             return self;
         }
         let mut next = self.0.clone();
-        next[i] = now;
+        next[group][part] = now;
         std::rc::Rc::new(Sections(next))
     }
 }
@@ -218,31 +220,29 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <Control key={key.to_string()} key_name={key.clone()} help={*help} kind={*kind} {value} dispatch={dispatch.clone()} />
         }
     };
-    // Which sections are open: two per group (the group, its "More settings"); the first three groups start open.
     // A closed section's controls are not built at all (most of the page's elements would otherwise sit unseen
-    // in closed sections); they are built when it opens, however it is opened.
-    let open = use_reducer(|| Sections((0..table.len() * 2).map(|i| i < 6 && i % 2 == 0).collect()));
-    let toggle = |i: usize| {
+    // in closed sections); they are built when it opens, however it is opened. The first three groups start open.
+    let open = use_reducer(|| Sections((0..table.len()).map(|g| [g < 3, false]).collect()));
+    let toggle = |group: usize, part: usize| {
         let open = open.dispatcher();
         Callback::from(move |e: Event| {
             if let Some(d) = e.target_dyn_into::<web_sys::HtmlDetailsElement>() {
-                open.dispatch((i, d.open()));
+                open.dispatch((group, part, d.open()));
             }
         })
     };
-    let open = &open.0;
     html! {
         <section class="controls" aria-labelledby="controls-title">
             <h2 id="controls-title">{ "Settings" }</h2>
-            { for table.iter().enumerate().map(|(i, (title, main, more))| html! {
-                <details class="group" open={open[2 * i]} ontoggle={toggle(2 * i)}>
+            { for table.iter().zip(&open.0).enumerate().map(|(g, ((title, main, more), &[shown, more_shown]))| html! {
+                <details class="group" open={shown} ontoggle={toggle(g, 0)}>
                     <summary>{ *title }</summary>
-                    if open[2 * i] {
+                    if shown {
                         { for main.iter().map(control) }
                         if !more.is_empty() {
-                            <details class="more" open={open[2 * i + 1]} ontoggle={toggle(2 * i + 1)}>
+                            <details class="more" open={more_shown} ontoggle={toggle(g, 1)}>
                                 <summary>{ "More settings" }</summary>
-                                if open[2 * i + 1] {
+                                if more_shown {
                                     { for more.iter().map(control) }
                                 }
                             </details>

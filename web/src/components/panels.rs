@@ -188,10 +188,11 @@ pub fn WhatIf(props: &PanelProps) -> Html {
     let m = &props.model;
     // Every cell sets all six axes, so the table depends only on the scenario with its axes set to one fixed
     // choice: changing authentication, network, port or recipient keeps the table, anything else recomputes it.
-    let keep = whatif::current(&m.scenario).map_or([0u8; 2], |c| [c[4], c[5]]);
+    let current = whatif::current(&m.scenario);
+    let keep = current.as_ref().map_or([0u8; 2], |c| [c[4], c[5]]);
     let base = whatif::variant(&m.scenario, &[0, 0, 0, 0, keep[0], keep[1]]);
+    let (auth, place, port, to) = (whatif::AXES[0].1, whatif::AXES[1].1, whatif::AXES[2].1, whatif::AXES[3].1);
     let table = use_memo(base, |s| {
-        let (auth, place, port, to) = (whatif::AXES[0].1, whatif::AXES[1].1, whatif::AXES[2].1, whatif::AXES[3].1);
         let mut rows = Vec::new();
         for a in 0..auth.len() as u8 {
             for p in 0..port.len() as u8 {
@@ -208,8 +209,6 @@ pub fn WhatIf(props: &PanelProps) -> Html {
         }
         rows
     });
-    let current = whatif::current(&m.scenario);
-    let (auth, place, port, to) = (whatif::AXES[0].1, whatif::AXES[1].1, whatif::AXES[2].1, whatif::AXES[3].1);
     let short = |e: Ending| match e {
         Ending::Delivered => ("ok", "✓ Delivered"),
         Ending::Refused => ("denied", "✗ Refused"),
