@@ -7,7 +7,6 @@ pub mod app;
 pub mod browser;
 pub mod components;
 pub mod qr;
-pub mod stage;
 pub mod state;
 pub mod view;
 

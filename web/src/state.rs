@@ -5,7 +5,7 @@ use mailpath_core::explain;
 use mailpath_core::fields::{self, Value};
 use mailpath_core::permalink;
 use mailpath_core::presets;
-use mailpath_core::trace::{Ending, EventKind, Trace};
+use mailpath_core::trace::{EventKind, Trace};
 use mailpath_core::{run, Scenario};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -133,7 +133,7 @@ impl Model {
 
     /// The last event's index.
     pub fn last(&self) -> usize {
-        self.trace.events.len().saturating_sub(1)
+        self.trace.last()
     }
 
     /// The link fragment for what is shown.
@@ -148,17 +148,14 @@ impl Model {
 
     /// Where playing should pause: at the decisive refusal, or at the end.
     pub fn stop_at(&self) -> usize {
-        match self.trace.outcome.ending {
-            Ending::Delivered | Ending::Probed => self.last(),
-            _ => self.trace.outcome.event.min(self.last()),
-        }
+        self.trace.stop_at()
     }
 
     /// How long the current step stays before the next, at the chosen speed (milliseconds).
     pub fn delay(&self) -> u32 {
         let base = match self.trace.events.get(self.step).map(|e| &e.kind) {
             Some(EventKind::Decision(_)) => 2200,
-            Some(EventKind::Reply(r)) if r.code >= 400 => 1800,
+            Some(EventKind::Reply(r)) if !r.is_positive() => 1800,
             Some(EventKind::Reply(r)) if r.lines.len() > 3 => 500,
             Some(EventKind::Connect { .. } | EventKind::Bounced { .. } | EventKind::Delivered { .. }) => 1200,
             _ => 700,
@@ -263,6 +260,7 @@ impl Reducible for Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mailpath_core::trace::Ending;
 
     fn model(slug: &str) -> Rc<Model> {
         let p = presets::get(slug).unwrap();

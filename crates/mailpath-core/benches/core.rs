@@ -1,5 +1,5 @@
-//! The core's speed budgets: one five-hop run ≤ 20 µs, the what-if table ≤ 5 ms, a five-day retry scenario
-//! ≤ 1 ms (medians). Run with `cargo xtask bench` (or `cargo bench -p mailpath-core`).
+//! The core's speed figures: one five-hop run, the what-if grid exactly as the app computes it, a five-day retry
+//! scenario (medians). Run with `cargo xtask bench` (or `cargo bench -p mailpath-core`).
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 use mailpath_core::{presets, run, whatif};
@@ -11,8 +11,8 @@ fn benches(c: &mut Criterion) {
     c.bench_function("run: five-hop delivery", |b| b.iter(|| run(black_box(&five_hops))));
 
     let base = presets::get("outlook-express").unwrap().scenario();
-    c.bench_function(&format!("what-if table: {} variants", whatif::len()), |b| {
-        b.iter(|| whatif::table(black_box(&base)))
+    c.bench_function(&format!("what-if grid: {} runs", whatif::len()), |b| {
+        b.iter(|| whatif::grid(black_box(&whatif::key(&base))))
     });
 
     let retry = presets::get("backup-mx-primary-down-6d").unwrap().scenario();

@@ -76,6 +76,15 @@ pub fn decision(d: &Decision, server: &str) -> String {
     s
 }
 
+/// The article's rule of thumb: when a server relays, and when a request is one to relay.
+pub const RULE_OF_THUMB: &str = "A server relays only when the sender has authenticated (or is in its trusted \
+     networks) or the recipient is handled by that server. Neither? It is a relay request, and it is refused.";
+
+/// The rule of thumb, for a run it helps to understand.
+pub fn rule_of_thumb(_t: &Trace) -> Option<&'static str> {
+    Some(RULE_OF_THUMB)
+}
+
 /// Who tells the sender, and how.
 pub fn who_tells(t: &Trace, s: &Scenario) -> &'static str {
     match t.outcome.ending {

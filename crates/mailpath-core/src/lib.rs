@@ -52,6 +52,7 @@ pub mod json;
 pub mod permalink;
 pub mod presets;
 pub mod report;
+pub mod scene;
 pub mod schema;
 pub mod whatif;
 

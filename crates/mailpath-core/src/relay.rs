@@ -110,6 +110,7 @@ impl Sim<'_> {
             headers.push(("Delivered-To", addr.as_str().into()));
             headers.append(&mut copy.headers);
             copy.headers = headers;
+            copy.added = 2;
             copy.to = vec![addr.clone()];
             copy.at = server.host;
             let ev = self.rec.push(
@@ -494,6 +495,7 @@ impl Sim<'_> {
             is_report: true,
             attachment_bytes: 0,
             event: 0,
+            added: 0,
         });
         let ev = self.rec.push(
             t,
@@ -543,6 +545,7 @@ impl Sim<'_> {
             is_report: true,
             attachment_bytes: 0,
             event: 0,
+            added: 0,
         });
         let ev = self.rec.push(t, None, server.host, EventKind::DelayWarning { message: msg }, None);
         self.rec.messages[msg].event = ev;

@@ -97,6 +97,11 @@ impl Reply {
         }
     }
 
+    /// Whether a client goes on after it (2xx, 3xx).
+    pub fn is_positive(&self) -> bool {
+        matches!(self.severity(), Severity::Ok | Severity::Continue)
+    }
+
     /// The status code this reply carries, printed after the code or, as qmail does, as `(#5.7.1)` in the text.
     pub fn effective_status(&self) -> Option<Status> {
         self.status.or_else(|| {

@@ -26,8 +26,12 @@ pub fn text(s: &Scenario, trace: &Trace) -> String {
                 ));
             }
         }
-        // A connection is the hop's heading above.
-        let line = if matches!(e.kind, EventKind::Connect { .. }) { String::new() } else { describe(s, trace, i) };
+        // A connection is the hop's heading above; its end needs no line.
+        let line = if matches!(e.kind, EventKind::Connect { .. } | EventKind::Closed) {
+            String::new()
+        } else {
+            describe(s, trace, i)
+        };
         if !line.is_empty() {
             let stamp = if e.hop.is_none() { format!("[{}] ", offset(e.t)) } else { String::from("  ") };
             out.push_str(&format!("{stamp}{line}\n"));
@@ -72,8 +76,8 @@ pub fn markdown(s: &Scenario, trace: &Trace) -> String {
             hop.purpose.label().to_ascii_lowercase()
         ));
         out.push_str(&format!("At {} (simulated clock).\n\n```\n", offset(trace.events[hop.first_event].t)));
-        for (_, line) in trace.transcript(h) {
-            out.push_str(&line);
+        for line in trace.transcript(h) {
+            out.push_str(&line.render());
             out.push('\n');
         }
         out.push_str("```\n\n");
@@ -149,7 +153,7 @@ pub fn describe(s: &Scenario, trace: &Trace, i: usize) -> String {
         }
         EventKind::TesterVerdict(v) => format!("Relay tester: {v}"),
         EventKind::Fetched { count } => format!("{count} message(s) fetched"),
-        EventKind::Closed => String::new(),
+        EventKind::Closed => "(connection closed)".into(),
     }
 }
 

@@ -183,6 +183,7 @@ impl Sim<'_> {
             is_report: false,
             attachment_bytes: s.message.attachment_kb as usize * 1024,
             event: hop,
+            added: 0,
         };
         let header_from = original.header("From").unwrap_or("").to_string();
         let hfd = domain_in(&header_from).to_string();
@@ -355,6 +356,7 @@ impl Sim<'_> {
             is_report: report,
             attachment_bytes,
             event: ev,
+            added: 1,
         });
         self.jobs.push(Job {
             at,

@@ -1,8 +1,9 @@
 //! The trace: everything that happened, in order, with simulated timestamps. The app, the command line and the
 //! tests only read it.
 
+use crate::named::Named;
 use crate::named_enum;
-use crate::reply::Reply;
+use crate::reply::{Reply, Status};
 use crate::time::Secs;
 use crate::world::HostId;
 
@@ -93,6 +94,19 @@ named_enum! {
 }
 
 named_enum! {
+    /// How a result reads at a glance; the front end gives each its colour, always together with a symbol and a
+    /// word, never colour alone.
+    pub enum Tone {
+        /// It went through.
+        Ok = "ok" / "Went through",
+        /// Refused, or it failed.
+        Denied = "denied" / "Failed",
+        /// Not yet, or only in part.
+        Deferred = "deferred" / "Not yet",
+    }
+}
+
+named_enum! {
     /// How a decision came out.
     pub enum Verdict {
         /// Accepted.
@@ -101,6 +115,31 @@ named_enum! {
         Refuse = "refuse" / "Refused",
         /// Refused for now (4xx): try again later.
         Defer = "defer" / "Deferred",
+    }
+}
+
+impl Verdict {
+    /// Its symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Verdict::Accept => "✓",
+            Verdict::Refuse => "✗",
+            Verdict::Defer => "⏸",
+        }
+    }
+
+    /// How it reads at a glance.
+    pub fn tone(self) -> Tone {
+        match self {
+            Verdict::Accept => Tone::Ok,
+            Verdict::Refuse => Tone::Denied,
+            Verdict::Defer => Tone::Deferred,
+        }
+    }
+
+    /// Symbol and word: `✗ Refused`.
+    pub fn badge(self) -> String {
+        format!("{} {}", self.symbol(), self.label())
     }
 }
 
@@ -362,6 +401,32 @@ named_enum! {
     }
 }
 
+impl Ending {
+    /// Its symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Ending::Delivered => "✓",
+            Ending::Refused | Ending::NoConnection => "✗",
+            Ending::Bounced => "↩",
+            Ending::Partial | Ending::Probed => "◐",
+        }
+    }
+
+    /// How it reads at a glance.
+    pub fn tone(self) -> Tone {
+        match self {
+            Ending::Delivered => Tone::Ok,
+            Ending::Refused | Ending::NoConnection | Ending::Bounced => Tone::Denied,
+            Ending::Partial | Ending::Probed => Tone::Deferred,
+        }
+    }
+
+    /// Symbol and word: `↩ Bounced`.
+    pub fn badge(self) -> String {
+        format!("{} {}", self.symbol(), self.label())
+    }
+}
+
 /// What became of one recipient.
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -422,6 +487,9 @@ pub struct MessageCopy {
     pub attachment_bytes: usize,
     /// The event at which this copy came to exist.
     pub event: usize,
+    /// How many header fields, from the top, this copy's host added to the copy it received.
+    #[cfg_attr(feature = "serde", serde(skip))]
+    pub added: usize,
 }
 
 impl MessageCopy {
@@ -473,27 +541,114 @@ pub struct Trace {
     pub outcome: Outcome,
 }
 
+named_enum! {
+    /// Kinds of events, for filtering a list of them.
+    pub enum Category {
+        /// Decisions, replies and error dialogs.
+        Exchange = "exchange" / "Decisions and replies",
+        /// DNS questions and answers.
+        Dns = "dns" / "DNS",
+        /// Queues, retries and bounces.
+        Queue = "queue" / "Queues, retries and bounces",
+        /// Deliveries into mailboxes and fetching them.
+        Delivery = "delivery" / "Deliveries",
+        /// Everything else: connections, commands, TLS.
+        Other = "other" / "Connections and commands",
+    }
+}
+
+impl EventKind {
+    /// Which kind of event this is.
+    pub fn category(&self) -> Category {
+        match self {
+            EventKind::Decision(_) | EventKind::Reply(_) | EventKind::ErrorDialog { .. } => Category::Exchange,
+            EventKind::DnsQuery { .. } | EventKind::DnsAnswer { .. } => Category::Dns,
+            EventKind::Queued { .. }
+            | EventKind::Deferred { .. }
+            | EventKind::RetryFailed { .. }
+            | EventKind::NextMx { .. }
+            | EventKind::Bounced { .. }
+            | EventKind::DelayWarning { .. }
+            | EventKind::BounceDropped { .. } => Category::Queue,
+            EventKind::Delivered { .. } | EventKind::Fetched { .. } => Category::Delivery,
+            _ => Category::Other,
+        }
+    }
+}
+
+/// Who wrote a transcript line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The client (`C:`).
+    Client,
+    /// The server (`S:`).
+    Server,
+    /// Not on the wire: a TLS handshake, a connection that failed.
+    Note,
+}
+
+/// One line of a transcript, typed: who sent it and, for a reply line, its code and enhanced status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptLine {
+    /// The event it belongs to.
+    pub event: usize,
+    /// Who wrote it.
+    pub side: Side,
+    /// The reply code, for a server's SMTP reply line.
+    pub code: Option<u16>,
+    /// The enhanced status code printed on the line, if any.
+    pub status: Option<Status>,
+    /// The line as sent (`554 5.7.1 <bob@corp-b.example>: Relay access denied`), or the note.
+    pub text: String,
+    /// The wording is best knowledge, not confirmed (shown as a note beside the line, never in it).
+    pub unconfirmed: bool,
+}
+
+impl TranscriptLine {
+    /// The line as a transcript prints it: `C: …`, `S: …`, or an indented note.
+    pub fn render(&self) -> String {
+        match self.side {
+            Side::Client => format!("C: {}", self.text),
+            Side::Server => format!("S: {}", self.text),
+            Side::Note => format!("   ({})", self.text),
+        }
+    }
+}
+
 impl Trace {
     /// Hops that carry SMTP with a mail program or server.
     pub fn hop(&self, i: usize) -> &Hop {
         &self.hops[i]
     }
 
-    /// The transcript of hop `i`: `C: …` and `S: …` lines, with the event index of each line.
-    pub fn transcript(&self, hop: usize) -> Vec<(usize, String)> {
+    /// The transcript of hop `i`, line by line.
+    pub fn transcript(&self, hop: usize) -> Vec<TranscriptLine> {
         let mut out = Vec::new();
+        let line = |event, side, text: String| TranscriptLine {
+            event,
+            side,
+            code: None,
+            status: None,
+            text,
+            unconfirmed: false,
+        };
         for (i, e) in self.events.iter().enumerate().filter(|(_, e)| e.hop == Some(hop)) {
             match &e.kind {
-                EventKind::Command(c) => out.push((i, format!("C: {c}"))),
-                EventKind::ClientLine(c) => out.push((i, format!("C: {c}"))),
+                EventKind::Command(c) => out.push(line(i, Side::Client, c.to_string())),
+                EventKind::ClientLine(c) => out.push(line(i, Side::Client, c.clone())),
                 EventKind::MessageText { lines, bytes } => {
-                    out.push((i, format!("C: ({lines} lines, {bytes} bytes of message)")));
-                    out.push((i, "C: .".into()));
+                    out.push(line(i, Side::Client, format!("({lines} lines, {bytes} bytes of message)")));
+                    out.push(line(i, Side::Client, ".".into()));
                 }
-                EventKind::Reply(r) => out.extend(r.wire_lines().map(|l| (i, format!("S: {l}")))),
-                EventKind::ServerLine(l) => out.push((i, format!("S: {l}"))),
-                EventKind::Tls => out.push((i, "   (TLS handshake)".into())),
-                EventKind::ConnectFailed { text, .. } => out.push((i, format!("   ({text})"))),
+                EventKind::Reply(r) => out.extend(r.wire_lines().map(|text| TranscriptLine {
+                    code: Some(r.code),
+                    status: r.status,
+                    unconfirmed: r.unconfirmed,
+                    ..line(i, Side::Server, text)
+                })),
+                EventKind::ServerLine(l) => out.push(line(i, Side::Server, l.clone())),
+                EventKind::Tls => out.push(line(i, Side::Note, "TLS handshake".into())),
+                EventKind::ConnectFailed { text, .. } => out.push(line(i, Side::Note, text.clone())),
                 _ => {}
             }
         }
@@ -511,5 +666,75 @@ impl Trace {
     /// When the last event happened.
     pub fn end_time(&self) -> Secs {
         self.events.last().map_or(0, |e| e.t)
+    }
+
+    /// The last event's index.
+    pub fn last(&self) -> usize {
+        self.events.len().saturating_sub(1)
+    }
+
+    /// Where playing pauses: at the decisive event of a run that did not get through, else at the end.
+    pub fn stop_at(&self) -> usize {
+        match self.outcome.ending {
+            Ending::Delivered | Ending::Probed => self.last(),
+            _ => self.outcome.event.min(self.last()),
+        }
+    }
+
+    /// Whether the outcome is on screen at `step`.
+    pub fn reached(&self, step: usize) -> bool {
+        step >= self.stop_at()
+    }
+
+    /// The latest decision up to `step`, with the event it is.
+    pub fn decision_up_to(&self, step: usize) -> Option<(&Event, &Decision)> {
+        self.events[..=step.min(self.last())].iter().rev().find_map(|e| match &e.kind {
+            EventKind::Decision(d) => Some((e, d)),
+            _ => None,
+        })
+    }
+
+    /// The mail program's error dialog, once it has happened at `step` or the outcome is reached.
+    pub fn dialog_at(&self, step: usize) -> Option<&Event> {
+        let reached = self.reached(step);
+        self.events
+            .iter()
+            .enumerate()
+            .find(|(i, e)| matches!(e.kind, EventKind::ErrorDialog { .. }) && (*i <= step || reached))
+            .map(|(_, e)| e)
+    }
+
+    /// The first bounce written up to `step`: its index in [`Trace::messages`].
+    pub fn bounce_up_to(&self, step: usize) -> Option<usize> {
+        self.events.iter().take(step.saturating_add(1)).find_map(|e| match &e.kind {
+            EventKind::Bounced { message, .. } => Some(*message),
+            _ => None,
+        })
+    }
+
+    /// Reports (bounces, delay warnings) written up to `step`, each once: indices in [`Trace::messages`].
+    pub fn reports_up_to(&self, step: usize) -> Vec<usize> {
+        self.events
+            .iter()
+            .take(step.saturating_add(1))
+            .filter_map(|e| match &e.kind {
+                EventKind::Bounced { message, .. } | EventKind::DelayWarning { message } => Some(*message),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The connection the view is on at `step`: the latest hop up to it (the first one before any).
+    pub fn current_hop(&self, step: usize) -> usize {
+        self.events[..=step.min(self.last())].iter().rev().find_map(|e| e.hop).unwrap_or(0)
+    }
+
+    /// The copy of the message (not a report) the latest server holds at `step`, or the first one.
+    pub fn copy_at(&self, step: usize) -> Option<&MessageCopy> {
+        self.messages
+            .iter()
+            .rev()
+            .find(|c| !c.is_report && c.event <= step)
+            .or_else(|| self.messages.iter().find(|c| !c.is_report))
     }
 }

@@ -1,46 +1,86 @@
-//! The what-if table: the outcome for every combination of the main toggles, each row a real run.
+//! The what-if grid: the outcome for every combination of the main toggles — authentication and port down the
+//! side, network and recipient across — each cell a real run, with the provider's other settings as they are.
 
+use crate::addr::Address;
 use crate::fields::{self, Value};
-use crate::scenario::Scenario;
+use crate::reply::Reply;
+use crate::scenario::{Port, Scenario};
 use crate::trace::Ending;
 
-/// The toggles the table varies, with the values it tries.
+/// The toggles the grid varies, with the values it tries: rows vary the first two, columns the last two.
 pub const AXES: &[(&str, &[&str])] = &[
     ("client.auth", &["off", "right", "wrong"]),
-    ("network.place", &["home", "hotel", "office"]),
     ("client.port", &["25", "587", "465"]),
+    ("network.place", &["home", "hotel", "office"]),
     ("message.to", &["bob@corp-b.example", "carol@isp-a.example"]),
-    ("provider.trust", &["localhost", "network"]),
-    ("provider.policy", &["reject", "defer"]),
 ];
 
-/// One combination and what came of it.
+/// How many axes name a row (the rest name a column).
+const ROW_AXES: usize = 2;
+
+/// One cell: a combination and what came of it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
+pub struct Cell {
     /// The index of each axis's value.
     pub choice: Vec<u8>,
     /// The overall outcome.
     pub ending: Ending,
-    /// The deciding reply's first line, if any.
-    pub reply: Option<String>,
+    /// The deciding reply, if any.
+    pub reply: Option<Reply>,
 }
 
-/// How many rows the table has.
+/// One row of the grid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Row {
+    /// Its label (`right · 587`).
+    pub label: String,
+    /// Its cells, one per column.
+    pub cells: Vec<Cell>,
+}
+
+/// The whole grid, as the app shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grid {
+    /// Column labels (`hotel → corp-b.example`).
+    pub columns: Vec<String>,
+    /// The rows.
+    pub rows: Vec<Row>,
+}
+
+impl Grid {
+    /// The (row, column) of the cell whose toggles are the scenario's own, if they are all on the grid.
+    pub fn current(&self, s: &Scenario) -> Option<(usize, usize)> {
+        let choice = current(s)?;
+        self.rows
+            .iter()
+            .enumerate()
+            .find_map(|(r, row)| row.cells.iter().position(|c| c.choice == choice).map(|c| (r, c)))
+    }
+}
+
+/// How many cells the grid has.
 pub fn len() -> usize {
     AXES.iter().map(|(_, v)| v.len()).product()
 }
 
-/// The scenario for a row: `base` with each axis set to the chosen value (TLS follows the port: on for 587/465).
+/// The scenario for a cell: `base` with each axis set to the chosen value (TLS follows the port: on for
+/// 587/465).
 pub fn variant(base: &Scenario, choice: &[u8]) -> Scenario {
     let mut s = base.clone();
     for ((key, values), &i) in AXES.iter().zip(choice) {
         let _ = fields::set(&mut s, key, &Value::Text(values[i as usize].to_string()));
     }
-    s.client.tls = s.client.port != crate::scenario::Port::P25;
+    s.client.tls = s.client.port != Port::P25;
     s
 }
 
-/// Which row the scenario is on, if its toggles are all among the table's values.
+/// The scenario the grid is computed from: `s` with its axes set to the first choice. Every cell sets all the
+/// axes, so two scenarios with the same key have the same grid (the app keeps the grid while only axes change).
+pub fn key(s: &Scenario) -> Scenario {
+    variant(s, &[0; 4])
+}
+
+/// Which cell the scenario is on, if its toggles are all among the grid's values.
 pub fn current(s: &Scenario) -> Option<Vec<u8>> {
     AXES.iter()
         .map(|(key, values)| {
@@ -50,7 +90,7 @@ pub fn current(s: &Scenario) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// Every combination, in table order (last axis fastest).
+/// Every combination, in grid order (last axis fastest).
 pub fn choices() -> impl Iterator<Item = Vec<u8>> {
     (0..len()).map(|mut n| {
         let mut choice = vec![0u8; AXES.len()];
@@ -62,14 +102,38 @@ pub fn choices() -> impl Iterator<Item = Vec<u8>> {
     })
 }
 
-/// Runs every combination.
-pub fn table(base: &Scenario) -> Vec<Row> {
-    choices()
-        .map(|choice| {
-            let t = crate::run(&variant(base, &choice));
-            Row { choice, ending: t.outcome.ending, reply: t.outcome.reply.map(|r| r.first_line()) }
+fn label(axes: &[(&str, &[&str])], choice: &[u8], sep: &str) -> String {
+    axes.iter()
+        .zip(choice)
+        .map(|((key, values), &i)| {
+            let v = values[i as usize];
+            if *key == "message.to" {
+                Address::parse(v).ok().and_then(|a| a.domain().map(str::to_string)).unwrap_or_else(|| v.to_string())
+            } else {
+                v.to_string()
+            }
         })
-        .collect()
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// Runs every combination for `base` and lays the results out as rows and columns.
+pub fn grid(base: &Scenario) -> Grid {
+    let per_row: usize = AXES[ROW_AXES..].iter().map(|(_, v)| v.len()).product();
+    let mut rows: Vec<Row> = Vec::new();
+    let mut columns = Vec::new();
+    for (n, choice) in choices().enumerate() {
+        if n % per_row == 0 {
+            rows.push(Row { label: label(&AXES[..ROW_AXES], &choice[..ROW_AXES], " · "), cells: Vec::new() });
+        }
+        if n < per_row {
+            columns.push(label(&AXES[ROW_AXES..], &choice[ROW_AXES..], " → "));
+        }
+        let t = crate::run(&variant(base, &choice));
+        let cell = Cell { choice, ending: t.outcome.ending, reply: t.outcome.reply };
+        rows.last_mut().expect("a row was started").cells.push(cell);
+    }
+    Grid { columns, rows }
 }
 
 #[cfg(test)]
@@ -77,30 +141,33 @@ mod tests {
     use super::*;
 
     #[test]
-    fn table_covers_every_combination_and_finds_the_current_row() {
+    fn grid_covers_every_combination_and_finds_the_current_cell() {
         let base = crate::presets::get("outlook-express").unwrap().scenario();
-        let rows = table(&base);
-        assert_eq!(rows.len(), len());
-        assert_eq!(len(), 216);
+        let g = grid(&base);
+        assert_eq!((g.rows.len(), g.columns.len()), (9, 6));
+        assert_eq!(g.rows.iter().map(|r| r.cells.len()).sum::<usize>(), len());
+        assert_eq!(g.rows[4].label, "right · 587");
+        assert_eq!(g.columns[3], "hotel → isp-a.example");
+        let all: Vec<&Cell> = g.rows.iter().flat_map(|r| &r.cells).collect();
         // Strictly increasing, so never repeated: the last axis changes fastest.
-        assert!(rows.windows(2).all(|w| w[0].choice < w[1].choice));
-        let cur = current(&base).expect("outlook-express is on the table");
-        let row = rows.iter().find(|r| r.choice == cur).unwrap();
-        assert_eq!(row.ending, Ending::Refused);
-        // Authenticated on 587 from anywhere is delivered.
-        for r in rows.iter().filter(|r| r.choice[0] == 1 && r.choice[2] == 1) {
-            assert_eq!(r.ending, Ending::Delivered, "{:?}", r.choice);
+        assert!(all.windows(2).all(|w| w[0].choice < w[1].choice));
+        let (r, c) = g.current(&base).expect("outlook-express is on the grid");
+        assert_eq!(g.rows[r].cells[c].ending, Ending::Refused);
+        assert_eq!(g.rows[r].cells[c].reply.as_ref().map(|r| r.code), Some(550));
+        // Authenticated on 587 is delivered from anywhere, to either domain.
+        for cell in &g.rows[4].cells {
+            assert_eq!(cell.ending, Ending::Delivered, "{:?}", cell.choice);
         }
     }
 
-    /// A row's scenario depends only on the base with its axes set to any one choice (the front end keeps the
-    /// table while only the axes change): setting the axes twice is the same as setting them once.
+    /// A cell's scenario depends only on the base with its axes set to any one choice: setting the axes twice
+    /// is the same as setting them once, so the grid of [`key`] is the grid.
     #[test]
-    fn a_row_does_not_depend_on_the_axes_it_sets() {
+    fn a_cell_does_not_depend_on_the_axes_it_sets() {
         let all: Vec<Vec<u8>> = choices().collect();
         for preset in crate::presets::ALL {
             let base = preset.scenario();
-            for first in all.iter().step_by(17) {
+            for first in all.iter().step_by(5) {
                 let normalised = variant(&base, first);
                 for choice in &all {
                     assert_eq!(

@@ -3,9 +3,10 @@
 
 use crate::state::{Action, Model, Tab};
 use mailpath_core::codes;
+use mailpath_core::named::Named;
 use mailpath_core::report::describe;
 use mailpath_core::time::offset;
-use mailpath_core::trace::{Ending, EventKind};
+use mailpath_core::trace::{Category, Side};
 use mailpath_core::whatif;
 use mailpath_core::world::host;
 use yew::prelude::*;
@@ -62,8 +63,7 @@ pub fn Transcript(props: &PanelProps) -> Html {
     let m = &props.model;
     let t = &m.trace;
     let chosen = use_state(|| None::<usize>);
-    let current =
-        t.events[..=m.step.min(t.events.len().saturating_sub(1))].iter().rev().find_map(|e| e.hop).unwrap_or(0);
+    let current = t.current_hop(m.step);
     let hop = chosen.filter(|h| *h < t.hops.len()).unwrap_or(current);
     let name = |h| host(h, &m.scenario).name;
     let lines = t.transcript(hop);
@@ -81,18 +81,16 @@ pub fn Transcript(props: &PanelProps) -> Html {
                 }) }
             </div>
             <ol class="lines" aria-label="Transcript">
-                { for lines.iter().filter(|(e, _)| *e <= m.step).map(|(e, line)| {
-                    let title = line.strip_prefix("S: ").and_then(|l| l.get(..3)).and_then(|c| c.parse::<u16>().ok()).map(|code| {
-                        let status = line.get(7..).and_then(|r| r.split(' ').next()).and_then(mailpath_core::reply::Status::parse);
-                        match status {
-                            Some(s) => format!("{} {}", codes::reply_code(code), codes::status(s)),
-                            None => codes::reply_code(code).to_string(),
-                        }
+                { for lines.iter().filter(|l| l.event <= m.step).map(|l| {
+                    let title = l.code.map(|code| match l.status {
+                        Some(s) => format!("{} {}", codes::reply_code(code), codes::status(s)),
+                        None => codes::reply_code(code).to_string(),
                     });
-                    let who = if line.starts_with("C:") { "client" } else if line.starts_with("S:") { "server" } else { "note" };
+                    let who = match l.side { Side::Client => "client", Side::Server => "server", Side::Note => "note" };
+                    let e = l.event;
                     html! {
-                        <li class={classes!(who, (*e == m.step).then_some("current"))} title={title}
-                            onclick={go(m, *e)} aria-current={(*e == m.step).then_some("step")}>{ line.clone() }</li>
+                        <li class={classes!(who, (e == m.step).then_some("current"))} title={title}
+                            onclick={go(m, e)} aria-current={(e == m.step).then_some("step")}>{ l.render() }</li>
                     }
                 }) }
             </ol>
@@ -105,21 +103,15 @@ pub fn Transcript(props: &PanelProps) -> Html {
 pub fn Message(props: &PanelProps) -> Html {
     let m = &props.model;
     let t = &m.trace;
-    let copy = t
-        .messages
-        .iter()
-        .rev()
-        .find(|c| !c.is_report && c.event <= m.step)
-        .or_else(|| t.messages.iter().find(|c| !c.is_report));
-    let reports: Vec<usize> =
-        (0..t.messages.len()).filter(|i| t.messages[*i].is_report && t.messages[*i].event <= m.step).collect();
+    let copy = t.copy_at(m.step);
+    let reports = t.reports_up_to(m.step);
     html! {
         <div class="message">
             { for copy.map(|c| html! {
                 <>
                 <p class="where">{ format!("As {} has it:", host(c.at, &m.scenario).name) }</p>
                 <pre class="headers">{ for c.headers.iter().enumerate().map(|(i, (n, v))| html! {
-                    <span class={classes!((i == 0 && (*n == "Received" || *n == "Return-Path")).then_some("new"))}>{ format!("{n}: {v}\n") }</span>
+                    <span class={classes!((i < c.added).then_some("new"))}>{ format!("{n}: {v}\n") }</span>
                 }) }</pre>
                 </>
             }) }
@@ -137,23 +129,7 @@ pub fn Message(props: &PanelProps) -> Html {
 pub fn Timeline(props: &PanelProps) -> Html {
     let m = &props.model;
     let filter = use_state(|| 0usize);
-    let kinds = ["Everything", "Decisions and replies", "DNS", "Queues, retries and bounces", "Deliveries"];
-    let keep = |k: &EventKind| match *filter {
-        1 => matches!(k, EventKind::Decision(_) | EventKind::Reply(_) | EventKind::ErrorDialog { .. }),
-        2 => matches!(k, EventKind::DnsQuery { .. } | EventKind::DnsAnswer { .. }),
-        3 => matches!(
-            k,
-            EventKind::Queued { .. }
-                | EventKind::Deferred { .. }
-                | EventKind::RetryFailed { .. }
-                | EventKind::NextMx { .. }
-                | EventKind::Bounced { .. }
-                | EventKind::DelayWarning { .. }
-                | EventKind::BounceDropped { .. }
-        ),
-        4 => matches!(k, EventKind::Delivered { .. } | EventKind::Fetched { .. }),
-        _ => true,
-    };
+    let keep = |c: Category| *filter == 0 || Category::ALL.get(*filter - 1) == Some(&c);
     let f = filter.clone();
     let onchange = Callback::from(move |e: Event| {
         f.set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value().parse().unwrap_or(0));
@@ -162,12 +138,14 @@ pub fn Timeline(props: &PanelProps) -> Html {
     html! {
         <div class="timeline">
             <label>{ "Show " }
-                <select {onchange}>{ for kinds.iter().enumerate().map(|(i, k)| html! { <option value={i.to_string()} selected={i == *filter}>{ *k }</option> }) }</select>
+                <select {onchange}>
+                    <option value="0" selected={*filter == 0}>{ "Everything" }</option>
+                    { for Category::ALL.iter().enumerate().map(|(i, c)| html! { <option value={(i + 1).to_string()} selected={i + 1 == *filter}>{ c.label() }</option> }) }
+                </select>
             </label>
             <ol>
-                { for t.events.iter().enumerate().filter(|(_, e)| keep(&e.kind)).map(|(i, e)| {
+                { for t.events.iter().enumerate().filter(|(_, e)| keep(e.kind.category())).map(|(i, e)| {
                     let text = describe(&m.scenario, t, i);
-                    let text = if text.is_empty() { "(connection closed)".to_string() } else { text };
                     html! {
                         <li class={classes!((i == m.step).then_some("current"), (i > m.step).then_some("later"))}>
                             <button onclick={go(m, i)} aria-current={(i == m.step).then_some("step")}>
@@ -186,71 +164,37 @@ pub fn Timeline(props: &PanelProps) -> Html {
 #[component]
 pub fn WhatIf(props: &PanelProps) -> Html {
     let m = &props.model;
-    // Every cell sets all six axes, so the table depends only on the scenario with its axes set to one fixed
-    // choice: changing authentication, network, port or recipient keeps the table, anything else recomputes it.
-    let current = whatif::current(&m.scenario);
-    let keep = current.as_ref().map_or([0u8; 2], |c| [c[4], c[5]]);
-    let base = whatif::variant(&m.scenario, &[0, 0, 0, 0, keep[0], keep[1]]);
-    let (auth, place, port, to) = (whatif::AXES[0].1, whatif::AXES[1].1, whatif::AXES[2].1, whatif::AXES[3].1);
-    let table = use_memo(base, |s| {
-        let mut rows = Vec::new();
-        for a in 0..auth.len() as u8 {
-            for p in 0..port.len() as u8 {
-                let cells: Vec<(Vec<u8>, Ending)> = (0..place.len() as u8)
-                    .flat_map(|pl| (0..to.len() as u8).map(move |r| (pl, r)))
-                    .map(|(pl, r)| {
-                        let choice = vec![a, pl, p, r, keep[0], keep[1]];
-                        let ending = mailpath_core::run(&whatif::variant(s, &choice)).outcome.ending;
-                        (choice, ending)
-                    })
-                    .collect();
-                rows.push(cells);
-            }
-        }
-        rows
-    });
-    let short = |e: Ending| match e {
-        Ending::Delivered => ("ok", "✓ Delivered"),
-        Ending::Refused => ("denied", "✗ Refused"),
-        Ending::NoConnection => ("denied", "✗ No connection"),
-        Ending::Bounced => ("denied", "↩ Bounced"),
-        Ending::Partial => ("deferred", "◐ Partly"),
-        Ending::Probed => ("deferred", "? Probe"),
-    };
+    let grid = use_memo(whatif::key(&m.scenario), whatif::grid);
+    let current = grid.current(&m.scenario);
     html! {
         <div class="whatif">
             <p class="hint">{ "Each cell is a real run of the simulation with the provider's settings as they are now. Click one to load it." }</p>
             <table>
                 <thead>
                     <tr><th scope="col">{ "Auth · port" }</th>
-                    { for place.iter().flat_map(|pl| to.iter().map(move |r| html! {
-                        <th scope="col">{ format!("{pl} → {}", r.split('@').nth(1).unwrap_or(r)) }</th>
-                    })) }</tr>
+                    { for grid.columns.iter().map(|c| html! { <th scope="col">{ c.clone() }</th> }) }</tr>
                 </thead>
                 <tbody>
-                    { for table.iter().enumerate().map(|(ri, cells)| {
-                        let (a, p) = (ri / port.len(), ri % port.len());
-                        html! {
-                            <tr>
-                                <th scope="row">{ format!("{} · {}", auth[a], port[p]) }</th>
-                                { for cells.iter().map(|(choice, ending)| {
-                                    let (class, text) = short(*ending);
-                                    let here = current.as_deref() == Some(choice.as_slice());
-                                    let d = m.clone();
-                                    let choice = choice.clone();
-                                    html! {
-                                        <td class={classes!(class, here.then_some("current"))}>
-                                            <button aria-current={here.then_some("true")} onclick={Callback::from(move |_| {
-                                                let scenario = whatif::variant(&d.scenario, &choice);
-                                                d.dispatch(Action::Load(Box::new(mailpath_core::permalink::Decoded {
-                                                    scenario, preset: d.preset, step: None, ignored: Vec::new(),
-                                                })))
-                                            })}>{ text }</button>
-                                        </td>
-                                    }
-                                }) }
-                            </tr>
-                        }
+                    { for grid.rows.iter().enumerate().map(|(ri, row)| html! {
+                        <tr>
+                            <th scope="row">{ row.label.clone() }</th>
+                            { for row.cells.iter().enumerate().map(|(ci, cell)| {
+                                let here = current == Some((ri, ci));
+                                let d = m.clone();
+                                let choice = cell.choice.clone();
+                                html! {
+                                    <td class={classes!(cell.ending.tone().name(), here.then_some("current"))}>
+                                        <button aria-current={here.then_some("true")} title={cell.reply.as_ref().map(|r| r.first_line())}
+                                            onclick={Callback::from(move |_| {
+                                            let scenario = whatif::variant(&d.scenario, &choice);
+                                            d.dispatch(Action::Load(Box::new(mailpath_core::permalink::Decoded {
+                                                scenario, preset: d.preset, step: None, ignored: Vec::new(),
+                                            })))
+                                        })}>{ cell.ending.badge() }</button>
+                                    </td>
+                                }
+                            }) }
+                        </tr>
                     }) }
                 </tbody>
             </table>

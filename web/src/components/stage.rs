@@ -1,10 +1,9 @@
 //! The stage: the actors of the mail path drawn as SVG, the connections between them, the envelope travelling,
 //! DNS questions, and the gate where a server decides. States carry a colour, an icon and a word.
 
-use crate::stage::{cast, frame, Slot, State};
 use mailpath_core::named::Named;
+use mailpath_core::scene::{cast, frame, Slot, State};
 use mailpath_core::time::{human, offset};
-use mailpath_core::trace::Verdict;
 use mailpath_core::{Scenario, Trace};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -35,6 +34,21 @@ fn yes_no(b: bool) -> &'static str {
     }
 }
 
+/// Centre of a slot in the stage's 1000 × 460 coordinate space (kept in step with the CSS classes that move the
+/// envelope).
+pub fn position(slot: Slot) -> (i32, i32) {
+    match slot {
+        Slot::Client => (95, 250),
+        Slot::Spammer => (95, 400),
+        Slot::Submission => (290, 250),
+        Slot::Dns => (480, 75),
+        Slot::Relay => (500, 250),
+        Slot::Mx => (710, 250),
+        Slot::Mailbox => (905, 250),
+        Slot::Recipient => (912, 405),
+    }
+}
+
 fn box_size(slot: Slot) -> (i32, i32) {
     match slot {
         Slot::Dns => (150, 86),
@@ -50,12 +64,12 @@ pub fn Stage(props: &StageProps) -> Html {
     let f = frame(&cast, &props.trace, step);
     let state_of = |slot: Slot| f.states.iter().find(|(s, _)| *s == slot).map_or(State::Idle, |(_, s)| *s);
     let links = f.links.iter().map(|l| {
-        let ((x1, y1), (x2, y2)) = (l.from.position(), l.to.position());
+        let ((x1, y1), (x2, y2)) = (position(l.from), position(l.to));
         let class = classes!("link", l.state.name(), l.bounce.then_some("bounce"));
         html! { <line {class} x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> }
     });
     let actors = cast.actors.iter().map(|a| {
-        let (x, y) = a.slot.position();
+        let (x, y) = position(a.slot);
         let (w, h) = box_size(a.slot);
         let st = state_of(a.slot);
         let label = format!("{}: {}. {}", a.title, a.detail, st.word());
@@ -72,7 +86,7 @@ pub fn Stage(props: &StageProps) -> Html {
         }
     });
     let dns = f.dns.map(|(slot, answered)| {
-        let ((x1, y1), (x2, y2)) = (slot.position(), Slot::Dns.position());
+        let ((x1, y1), (x2, y2)) = (position(slot), position(Slot::Dns));
         let text = if answered { "answer" } else { "MX?" };
         html! {
             <g class="dns-question">
@@ -82,18 +96,10 @@ pub fn Stage(props: &StageProps) -> Html {
         }
     });
     let gate = f.gate.as_ref().map(|g| {
-        let (x, y) = g.slot.position();
+        let (x, y) = position(g.slot);
         let d = &g.decision;
-        let verdict = match d.verdict {
-            Verdict::Accept => "✓ Accepted",
-            Verdict::Refuse => "✗ Refused",
-            Verdict::Defer => "⏸ Deferred",
-        };
-        let verdict_class = match d.verdict {
-            Verdict::Accept => "ok",
-            Verdict::Refuse => "denied",
-            Verdict::Defer => "deferred",
-        };
+        let verdict = d.verdict.badge();
+        let verdict_class = d.verdict.tone().name();
         let gx = (x - 95).clamp(5, 775);
         html! {
             <g class={classes!("gate", verdict_class)} transform={format!("translate({gx} {})", y + 54)} role="group"

@@ -5,7 +5,7 @@ use crate::state::{Action, Model};
 use mailpath_core::explain;
 use mailpath_core::named::Named;
 use mailpath_core::report::describe;
-use mailpath_core::trace::{Ending, EventKind};
+use mailpath_core::trace::EventKind;
 use mailpath_core::world::host;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -25,7 +25,7 @@ pub struct WhyProps {
 pub fn Why(props: &WhyProps) -> Html {
     let m = &props.model;
     let (s, t) = (&m.scenario, &m.trace);
-    let reached = m.step >= m.stop_at();
+    let reached = t.reached(m.step);
     // Each fix is checked by running it: only worth doing once the outcome is on screen.
     let fixes = use_memo(
         (Rc::as_ptr(t) as usize, reached),
@@ -41,44 +41,24 @@ pub fn Why(props: &WhyProps) -> Html {
         Some(EventKind::ErrorDialog { title, .. }) => format!("{title} shows an error (below)."),
         _ => describe(s, t, m.step),
     };
-    // The latest decision up to this step.
-    let decision = t.events[..=m.step.min(t.events.len().saturating_sub(1))].iter().rev().find_map(|e| match &e.kind {
-        EventKind::Decision(d) => Some((d, host(e.actor, s).name)),
+    let decision = t.decision_up_to(m.step).map(|(e, d)| (d, host(e.actor, s).name));
+    let dialog = t.dialog_at(m.step).and_then(|e| match &e.kind {
+        EventKind::ErrorDialog { title, text, confirmed } => Some((title.clone(), text.clone(), *confirmed)),
         _ => None,
     });
-    let dialog = t.events.iter().enumerate().find_map(|(i, e)| match &e.kind {
-        EventKind::ErrorDialog { title, text, confirmed } if i <= m.step || reached => {
-            Some((title.clone(), text.clone(), *confirmed))
-        }
-        _ => None,
-    });
-    let bounce = t.events.iter().enumerate().find_map(|(i, e)| match &e.kind {
-        EventKind::Bounced { message, .. } if i <= m.step => Some(*message),
-        _ => None,
-    });
+    let bounce = t.bounce_up_to(m.step);
     let o = &t.outcome;
-    let verdict_class = match o.ending {
-        Ending::Delivered => "ok",
-        Ending::Bounced | Ending::Refused | Ending::NoConnection => "denied",
-        _ => "deferred",
-    };
-    let icon = match o.ending {
-        Ending::Delivered => "✓",
-        Ending::Partial | Ending::Probed => "◐",
-        _ => "✗",
-    };
     html! {
         <section class="why" aria-labelledby="why-title">
             <h2 id="why-title">{ "Where and why" }</h2>
-            <p class="now"><strong>{ "Now: " }</strong>{ if now.is_empty() { "(connection closed)".to_string() } else { now } }</p>
+            <p class="now"><strong>{ "Now: " }</strong>{ now }</p>
             { for decision.map(|(d, server)| html! {
                 <p class="decision">{ explain::decision(d, server) }</p>
             }) }
-            <p class="rule-of-thumb">{ "A server relays only when the sender has authenticated (or is in its trusted networks) " }
-                <em>{ "or" }</em>{ " the recipient is handled by that server. Neither? It is a relay request, and it is refused." }</p>
+            { for explain::rule_of_thumb(t).map(|r| html! { <p class="rule-of-thumb">{ r }</p> }) }
             if reached {
-                <div class={classes!("outcome", verdict_class)} data-testid="verdict" data-ending={o.ending.name()}>
-                    <p class="headline">{ format!("{icon} {}: ", o.ending.label()) }{ o.summary.clone() }</p>
+                <div class={classes!("outcome", o.ending.tone().name())} data-testid="verdict" data-ending={o.ending.name()}>
+                    <p class="headline">{ format!("{}: ", o.ending.badge()) }{ o.summary.clone() }</p>
                     <p>{ explain::why(o.why) }</p>
                     { for explain::how_to_tell(o.why).map(|h| html! { <p class="tell">{ "How to tell: " }{ h }</p> }) }
                     <p class="who">{ explain::who_tells(t, s) }</p>

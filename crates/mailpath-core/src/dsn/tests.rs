@@ -21,6 +21,7 @@ fn original() -> MessageCopy {
         is_report: false,
         attachment_bytes: 0,
         event: 0,
+        added: 1,
     }
 }
 

@@ -1,11 +1,13 @@
-//! The stage as data: which actors are on it, where, and how everything stands at a given step of the trace.
-//! Pure Rust, so it is tested natively; the `Stage` component only draws it.
+//! The stage as data: which actors are on it, in which slot, and how everything stands at a given step of the
+//! trace (states with their words and symbols, connections, the envelope, the gate). The front end only lays
+//! these out; every reading of the trace is here, tested natively.
 
-use mailpath_core::named::Named;
-use mailpath_core::scenario::{Place, Role as MiddleRole, Scenario, Sender};
-use mailpath_core::time::Secs;
-use mailpath_core::trace::{Decision, EventKind, HopResult, Purpose, Trace, Verdict};
-use mailpath_core::world::{host, HostId, World};
+use crate::named::Named;
+use crate::reply::Severity;
+use crate::scenario::{Role as MiddleRole, Scenario, Sender};
+use crate::time::Secs;
+use crate::trace::{Decision, EventKind, HopResult, Purpose, Trace, Verdict};
+use crate::world::{host, HostId, World};
 
 /// A place on the stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,21 +42,6 @@ impl Slot {
             Slot::Mx => "mx",
             Slot::Mailbox => "mailbox",
             Slot::Recipient => "recipient",
-        }
-    }
-
-    /// Centre of the slot in the stage's 1000 × 460 coordinate space (kept in step with the CSS classes that
-    /// move the envelope).
-    pub fn position(self) -> (i32, i32) {
-        match self {
-            Slot::Client => (95, 250),
-            Slot::Spammer => (95, 400),
-            Slot::Submission => (290, 250),
-            Slot::Dns => (480, 75),
-            Slot::Relay => (500, 250),
-            Slot::Mx => (710, 250),
-            Slot::Mailbox => (905, 250),
-            Slot::Recipient => (912, 405),
         }
     }
 }
@@ -162,12 +149,8 @@ pub fn cast(s: &Scenario, trace: &Trace) -> Cast {
         }
         Sender::Tester => add(Slot::Spammer, HostId::Tester, "Relay tester", host(HostId::Tester, s).ip.to_string()),
     }
-    // The recipient's server: the final destination of the first recipient's domain.
-    let domain = s.message.to.first().and_then(|r| r.rsplit_once('@')).map(|(_, d)| d.trim().to_ascii_lowercase());
-    let mx = domain
-        .as_deref()
-        .and_then(|d| world.servers.iter().find(|sv| sv.final_domains.iter().any(|f| f.name == d)))
-        .map_or(HostId::Mx, |sv| sv.host);
+    // The recipient's server: the final destination of the first recipient.
+    let mx = s.message.to.first().and_then(|r| world.final_server_for(r)).map_or(HostId::Mx, |sv| sv.host);
     let first = trace
         .hops
         .iter()
@@ -195,12 +178,7 @@ pub fn cast(s: &Scenario, trace: &Trace) -> Cast {
     if !slots.iter().any(|(_, sl)| *sl == Slot::Submission) {
         slots.push((first, Slot::Submission));
     }
-    let network = match s.network.place {
-        Place::Home => "Home network",
-        Place::Hotel => "Hotel Wi-Fi",
-        Place::Office => "Office LAN (corp-b)",
-    }
-    .to_string();
+    let network = s.network.place.label().to_string();
     Cast { actors, slots, network }
 }
 
@@ -284,8 +262,8 @@ pub fn frame(cast: &Cast, trace: &Trace, step: usize) -> Frame {
                     gate = Some(Gate { slot, decision: d.clone() });
                 }
             }
-            EventKind::Reply(r) if r.code >= 500 => set(&mut states, slot, State::Denied),
-            EventKind::Reply(r) if r.code >= 400 => set(&mut states, slot, State::Deferred),
+            EventKind::Reply(r) if r.severity() == Severity::Permanent => set(&mut states, slot, State::Denied),
+            EventKind::Reply(r) if r.severity() == Severity::Transient => set(&mut states, slot, State::Deferred),
             EventKind::Queued { .. } | EventKind::Fetched { .. } | EventKind::DnsAnswer { .. } => {
                 set(&mut states, slot, State::Ok)
             }
@@ -325,7 +303,7 @@ pub fn frame(cast: &Cast, trace: &Trace, step: usize) -> Frame {
         .filter_map(|h| {
             let (from, to) = (cast.slot_of(h.from)?, cast.slot_of(h.to)?);
             let state = if h.last_event <= last { hop_state(h.result) } else { State::Active };
-            Some(Link { from, to, state, bounce: h.purpose == mailpath_core::trace::Purpose::Bounce })
+            Some(Link { from, to, state, bounce: h.purpose == Purpose::Bounce })
         })
         .collect();
     let (mut envelope, mut bounce, mut dns) = (None, false, None);
@@ -354,7 +332,7 @@ pub fn frame(cast: &Cast, trace: &Trace, step: usize) -> Frame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use mailpath_core::{presets, run};
+    use crate::{presets, run};
 
     #[test]
     fn happy_path_puts_every_actor_on_stage() {
