@@ -2,10 +2,11 @@
 //! from `mailpath_core::policy::lists`, the domains, users and networks from the world. Loopback stands in for
 //! the scenario's addresses.
 
+use mailpath_core::actor::HostId;
 use mailpath_core::net::Cidr;
 use mailpath_core::policy::{lists, Restriction};
 use mailpath_core::scenario::{Flavour, Scenario};
-use mailpath_core::world::{addr, host, HostId, ServerConfig, World};
+use mailpath_core::world::{addr, host, ServerConfig, World};
 use std::net::Ipv4Addr;
 
 /// Ports the instance listens on for the scenario's 25, 587 and 465.

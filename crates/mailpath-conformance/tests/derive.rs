@@ -43,7 +43,7 @@ fn other_flavours_and_dns_features_are_left_out_with_a_reason() {
 fn addresses_map_to_loopback_and_back() {
     let s = presets::get("relay-test-strict").unwrap().scenario();
     let w = mailpath_core::world::World::build(&s);
-    let server = w.server(mailpath_core::world::HostId::Provider).unwrap();
+    let server = w.server(mailpath_core::actor::HostId::Provider).unwrap();
     let m = config::AddressMap::new(&s, server);
     assert_eq!(m.outbound("RCPT TO:<x@[198.51.100.25]>"), "RCPT TO:<x@[127.0.0.1]>");
     assert_eq!(

@@ -288,6 +288,18 @@ pub fn check_domain(d: &str) -> Result<String, AddrError> {
     Ok(d.to_ascii_lowercase())
 }
 
+/// The local part of an address as typed, before any parsing (`alice` of `alice@isp-a.example`): the login
+/// name a mail program derives from its account's address.
+pub fn typed_local_part(addr: &str) -> &str {
+    addr.trim().rsplit_once('@').map_or(addr.trim(), |(l, _)| l)
+}
+
+/// The domain of the address in a header field such as `Alice <alice@isp-a.example>` (empty if none).
+pub fn header_domain(header: &str) -> &str {
+    let inner = header.rsplit_once('<').map_or(header, |(_, r)| r.trim_end_matches('>'));
+    inner.rsplit_once('@').map_or("", |(_, d)| d.trim())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,19 +35,68 @@ pub enum Command {
     Quit,
 }
 
-impl Command {
-    /// The command name as a reply's "in reply to …" names it.
-    pub fn stage(&self) -> &'static str {
+/// Where in a session a reply came: the greeting, or the command it answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Stage {
+    /// The server's greeting, before any command.
+    Greeting,
+    /// `EHLO` (or `HELO`).
+    Ehlo,
+    /// `STARTTLS`.
+    StartTls,
+    /// `AUTH`.
+    Auth,
+    /// `MAIL FROM`.
+    MailFrom,
+    /// `RCPT TO`.
+    RcptTo,
+    /// `DATA`.
+    Data,
+    /// The end of the message text (the final `.`).
+    EndOfData,
+    /// `RSET`.
+    Rset,
+    /// `QUIT`.
+    Quit,
+}
+
+impl Stage {
+    /// The name a bounce's "in reply to … command" uses (`RCPT TO`, `end of DATA`).
+    pub fn name(self) -> &'static str {
         match self {
-            Command::Ehlo(_) => "EHLO",
-            Command::StartTls => "STARTTLS",
-            Command::AuthPlain { .. } => "AUTH",
-            Command::Mail { .. } => "MAIL FROM",
-            Command::Rcpt(_) => "RCPT TO",
-            Command::Data => "DATA",
-            Command::EndOfData => "end of DATA",
-            Command::Rset => "RSET",
-            Command::Quit => "QUIT",
+            Stage::Greeting => "the greeting",
+            Stage::Ehlo => "EHLO",
+            Stage::StartTls => "STARTTLS",
+            Stage::Auth => "AUTH",
+            Stage::MailFrom => "MAIL FROM",
+            Stage::RcptTo => "RCPT TO",
+            Stage::Data => "DATA",
+            Stage::EndOfData => "end of DATA",
+            Stage::Rset => "RSET",
+            Stage::Quit => "QUIT",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Command {
+    /// The stage of a session this command starts.
+    pub fn stage(&self) -> Stage {
+        match self {
+            Command::Ehlo(_) => Stage::Ehlo,
+            Command::StartTls => Stage::StartTls,
+            Command::AuthPlain { .. } => Stage::Auth,
+            Command::Mail { .. } => Stage::MailFrom,
+            Command::Rcpt(_) => Stage::RcptTo,
+            Command::Data => Stage::Data,
+            Command::EndOfData => Stage::EndOfData,
+            Command::Rset => Stage::Rset,
+            Command::Quit => Stage::Quit,
         }
     }
 }

@@ -20,7 +20,7 @@ pub enum Diagnostic {
         /// What it said.
         reply: Reply,
         /// The command it answered (`RCPT TO`, `end of DATA`).
-        command: &'static str,
+        command: crate::command::Stage,
     },
     /// The reporting server found it out itself (DNS, connection, loop), as Postfix's `X-Postfix;` texts.
     Local(String),

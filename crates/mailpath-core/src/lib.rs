@@ -25,6 +25,7 @@
 
 pub mod named;
 
+pub mod actor;
 pub mod addr;
 pub mod codes;
 pub mod command;
@@ -59,7 +60,6 @@ pub mod whatif;
 pub mod mailbox;
 mod outcome;
 pub mod record;
-mod relay;
 pub mod server;
 pub mod session;
 mod sim;

@@ -1,11 +1,11 @@
 //! The last hop: a mail program fetching from its mailbox over POP3 (RFC 1939) or IMAP (RFC 9051), in the words
 //! of Dovecot, the usual server. No relaying is involved here.
 
+use crate::actor::HostId;
 use crate::record::Recorder;
 use crate::scenario::Retrieval;
 use crate::time::Secs;
 use crate::trace::{EventKind, HopResult, Purpose};
-use crate::world::HostId;
 
 /// A mailbox with mail waiting.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,10 +1,10 @@
 //! The overall outcome of a run, from what became of each recipient.
 
+use crate::actor::HostId;
 use crate::named::Named;
 use crate::record::Recorder;
 use crate::scenario::{Scenario, Sender};
 use crate::trace::{Ending, EventKind, Outcome, RecipientFate, Why};
-use crate::world::HostId;
 
 /// Sums up the fates into one outcome: the decisive event, who decided, and a line for people.
 pub fn summarise(s: &Scenario, rec: &Recorder, fates: &[RecipientFate]) -> Outcome {

@@ -8,7 +8,7 @@ use crate::addr::{literal_ipv4, Address};
 use crate::dns::{Answer, Zone};
 use crate::flavour::{Spec, Tpl, Vars};
 use crate::net::any_contains;
-use crate::reply::Reply;
+use crate::reply::{Reply, Severity};
 use crate::scenario::{Flavour, Policy};
 use crate::time::Secs;
 use crate::trace::{Decision, Facts, Verdict, Why};
@@ -292,10 +292,10 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
 }
 
 fn verdict_of(reply: &Reply) -> Verdict {
-    match reply.code / 100 {
-        2 | 3 => Verdict::Accept,
-        4 => Verdict::Defer,
-        _ => Verdict::Refuse,
+    match reply.severity() {
+        Severity::Ok | Severity::Continue => Verdict::Accept,
+        Severity::Transient => Verdict::Defer,
+        Severity::Permanent => Verdict::Refuse,
     }
 }
 

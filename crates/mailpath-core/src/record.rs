@@ -1,9 +1,9 @@
 //! Writing the trace as the simulation runs: events, hops, message copies, with checkpoints so a retry that
 //! went exactly like the one before can be folded into a single event.
 
+use crate::actor::HostId;
 use crate::time::Secs;
 use crate::trace::{Event, EventKind, Hop, HopResult, MessageCopy, Purpose, Why};
-use crate::world::HostId;
 
 /// The growing trace.
 #[derive(Debug)]

@@ -2,12 +2,13 @@
 //! trace (states with their words and symbols, connections, the envelope, the gate). The front end only lays
 //! these out; every reading of the trace is here, tested natively.
 
+use crate::actor::HostId;
 use crate::named::Named;
 use crate::reply::Severity;
 use crate::scenario::{Role as MiddleRole, Scenario, Sender};
 use crate::time::Secs;
 use crate::trace::{Decision, EventKind, HopResult, Purpose, Trace, Verdict};
-use crate::world::{host, HostId, World};
+use crate::world::{host, World};
 
 /// A place on the stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

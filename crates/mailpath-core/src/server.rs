@@ -314,7 +314,7 @@ impl<'a> ServerSession<'a> {
         if decision.why == Why::Greylisted {
             greylist.remember(self.client_ip, from, rcpt.raw(), self.t);
         }
-        if reply.code / 100 == 2 {
+        if reply.severity() == crate::reply::Severity::Ok {
             self.accepted.push(rcpt);
         } else {
             self.last_why = Some(decision.why);

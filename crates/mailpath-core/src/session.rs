@@ -1,15 +1,16 @@
 //! One SMTP conversation between a client (a mail program, a server passing mail on, a spammer's tool or an
 //! open-relay tester) and a server, written into the trace command by command.
 
-use crate::command::Command;
+use crate::actor::HostId;
+use crate::command::{Command, Stage};
 use crate::dns::Zone;
 use crate::record::Recorder;
-use crate::reply::Reply;
+use crate::reply::{Reply, Severity};
 use crate::scenario::Program;
 use crate::server::{service, Effect, Greylist, MessageFacts, ServerSession, Service};
 use crate::time::Secs;
 use crate::trace::{ConnectFailure, Decision, EventKind, HopResult, Purpose, Why};
-use crate::world::{HostId, ServerConfig};
+use crate::world::ServerConfig;
 use std::net::Ipv4Addr;
 
 /// Who the client is; decides how it reacts to replies.
@@ -90,11 +91,22 @@ pub struct RcptResult {
     /// The reply to its RCPT TO (or to the session-level refusal that stopped it).
     pub reply: Reply,
     /// The command that reply answered.
-    pub command: &'static str,
+    pub command: Stage,
     /// The event of that reply.
     pub event: usize,
     /// The decision, if the server made one at RCPT.
     pub decision: Option<Decision>,
+}
+
+/// A refusal that ended a session (or, for a mail program, a recipient refusal it gave up at).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// The reply.
+    pub reply: Reply,
+    /// What it answered.
+    pub stage: Stage,
+    /// Its event.
+    pub event: usize,
 }
 
 /// What came of a session.
@@ -106,8 +118,8 @@ pub struct Outcome {
     pub end: End,
     /// Per recipient (only those the server answered).
     pub rcpts: Vec<RcptResult>,
-    /// A session-level refusal: the reply, the command and its event.
-    pub refusal: Option<(Reply, &'static str, usize)>,
+    /// A session-level refusal.
+    pub refusal: Option<Refusal>,
     /// Why the refusal happened.
     pub why: Option<Why>,
     /// TLS was used.
@@ -187,8 +199,8 @@ pub fn run(
     }
     let greeting = s.greeting();
     let ev = env.rec.push(t, Some(hop), host, EventKind::Reply(greeting.clone()), None);
-    if greeting.code / 100 != 2 {
-        return refuse(env, out, &mut s, greeting, "the greeting", ev, None, plan);
+    if greeting.severity() != Severity::Ok {
+        return refuse(env, out, &mut s, greeting, Stage::Greeting, ev, None, plan);
     }
 
     macro_rules! say {
@@ -198,18 +210,18 @@ pub fn run(
     }
 
     let (r, ev, _, stage) = say!(Command::Ehlo(plan.helo.to_string()));
-    if r.code / 100 != 2 {
+    if r.severity() != Severity::Ok {
         return refuse(env, out, &mut s, r, stage, ev, None, plan);
     }
     let tls_wanted = matches!(plan.tls, TlsMode::Required | TlsMode::Opportunistic);
     if tls_wanted && !s.tls {
         if s.offers_tls() {
             let (r, ev, _, stage) = say!(Command::StartTls);
-            if r.code / 100 != 2 {
+            if r.severity() != Severity::Ok {
                 return refuse(env, out, &mut s, r, stage, ev, None, plan);
             }
             let (r, ev, _, stage) = say!(Command::Ehlo(plan.helo.to_string()));
-            if r.code / 100 != 2 {
+            if r.severity() != Severity::Ok {
                 return refuse(env, out, &mut s, r, stage, ev, None, plan);
             }
         } else if plan.tls == TlsMode::Required {
@@ -219,7 +231,7 @@ pub fn run(
     }
     if let Some((user, password)) = plan.login {
         let (r, ev, _, stage) = say!(Command::AuthPlain { user: user.into(), password: password.into() });
-        if r.code / 100 != 2 {
+        if r.severity() != Severity::Ok {
             {
                 let why = s.last_why;
                 return refuse(env, out, &mut s, r, stage, ev, why, plan);
@@ -232,7 +244,7 @@ pub fn run(
     }
     let size = (plan.kind == ClientKind::Mta && server_lists_size(&s)).then_some(plan.message.bytes);
     let (r, ev, _, stage) = say!(Command::Mail { from: plan.mail_from.to_string(), size });
-    if r.code / 100 != 2 {
+    if r.severity() != Severity::Ok {
         {
             let why = s.last_why;
             return refuse(env, out, &mut s, r, stage, ev, why, plan);
@@ -240,34 +252,34 @@ pub fn run(
     }
     for rcpt in plan.rcpts {
         let (r, ev, decision, stage) = say!(Command::Rcpt(rcpt.clone()));
-        let refused = r.code / 100 != 2;
+        let refused = r.severity() != Severity::Ok;
         out.rcpts.push(RcptResult { rcpt: rcpt.clone(), reply: r.clone(), command: stage, event: ev, decision });
         if refused && matches!(plan.kind, ClientKind::Mua(_)) {
             out.why = s.last_why;
-            out.refusal = Some((r, stage, ev));
+            out.refusal = Some(Refusal { reply: r, stage, event: ev });
             return give_up(env, out, plan, &mut s);
         }
     }
-    let any = out.rcpts.iter().any(|r| r.reply.code / 100 == 2);
+    let any = out.rcpts.iter().any(|r| r.reply.severity() == Severity::Ok);
     if !any && plan.kind != ClientKind::Spammer {
         return quit(env, out, plan, &mut s, End::Done, HopResult::Refused);
     }
     let (r, ev, _, stage) = say!(Command::Data);
-    if r.code / 100 != 3 {
+    if r.severity() != Severity::Continue {
         {
             let why = s.last_why;
             return refuse(env, out, &mut s, r, stage, ev, why, plan);
         }
     }
     let (r, ev, _, stage) = say!(Command::EndOfData);
-    if r.code / 100 != 2 {
+    if r.severity() != Severity::Ok {
         {
             let why = s.last_why;
             return refuse(env, out, &mut s, r, stage, ev, why, plan);
         }
     }
     let id = s.queue_id().to_string();
-    let all = out.rcpts.iter().all(|r| r.reply.code / 100 == 2);
+    let all = out.rcpts.iter().all(|r| r.reply.severity() == Severity::Ok);
     quit(env, out, plan, &mut s, End::Queued(id), if all { HopResult::Accepted } else { HopResult::Partial })
 }
 
@@ -280,7 +292,7 @@ fn exchange(
     out: &mut Outcome,
     plan: &Plan,
     hop: usize,
-) -> (Reply, usize, Option<Decision>, &'static str) {
+) -> (Reply, usize, Option<Decision>, Stage) {
     let t = env.t;
     let host = s.server.host;
     let stage = cmd.stage();
@@ -319,21 +331,21 @@ fn refuse(
     mut out: Outcome,
     s: &mut ServerSession,
     reply: Reply,
-    stage: &'static str,
+    stage: Stage,
     ev: usize,
     why: Option<Why>,
     plan: &Plan,
 ) -> Outcome {
     out.why = why.or(out.why);
-    let deferred = reply.code / 100 == 4;
-    out.refusal = Some((reply, stage, ev));
+    let deferred = reply.severity() == Severity::Transient;
+    out.refusal = Some(Refusal { reply, stage, event: ev });
     let end = if matches!(plan.kind, ClientKind::Mua(_)) { End::GaveUp } else { End::Refused };
     quit(env, out, plan, s, end, if deferred { HopResult::Deferred } else { HopResult::Refused })
 }
 
 /// A mail program gives up after a refusal it already recorded.
 fn give_up(env: &mut Env, out: Outcome, plan: &Plan, s: &mut ServerSession) -> Outcome {
-    let deferred = out.refusal.as_ref().is_some_and(|(r, ..)| r.code / 100 == 4);
+    let deferred = out.refusal.as_ref().is_some_and(|r| r.reply.severity() == Severity::Transient);
     quit(env, out, plan, s, End::GaveUp, if deferred { HopResult::Deferred } else { HopResult::Refused })
 }
 
@@ -399,10 +411,10 @@ fn probe(plan: &Plan, server: &ServerConfig, s: &mut ServerSession, env: &mut En
             let ev = env.rec.push(t, Some(hop), server.host, EventKind::Reply(reply.clone()), s.last_why);
             auth_needed |= reply.code == 530;
             if is_rcpt {
-                passed += usize::from(reply.code / 100 == 2);
-                out.rcpts.push(RcptResult { rcpt: to.clone(), reply, command: "RCPT TO", event: ev, decision });
-            } else if reply.code / 100 != 2 {
-                out.refusal.get_or_insert((reply, stage, ev));
+                passed += usize::from(reply.severity() == Severity::Ok);
+                out.rcpts.push(RcptResult { rcpt: to.clone(), reply, command: Stage::RcptTo, event: ev, decision });
+            } else if reply.severity() != Severity::Ok {
+                out.refusal.get_or_insert(Refusal { reply, stage, event: ev });
                 break;
             }
         }

@@ -1,11 +1,11 @@
 //! The trace: everything that happened, in order, with simulated timestamps. The app, the command line and the
 //! tests only read it.
 
+use crate::actor::HostId;
 use crate::named::Named;
 use crate::named_enum;
 use crate::reply::{Reply, Status};
 use crate::time::Secs;
-use crate::world::HostId;
 
 named_enum! {
     /// The reason behind an event, for explanations in plain words ([`crate::explain`]).

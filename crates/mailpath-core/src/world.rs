@@ -1,43 +1,17 @@
 //! The cast: every host, address, domain and DNS record of the simulated Internet, and each server's full
 //! configuration, derived from a [`Scenario`]'s knobs. Names and addresses are RFC 2606 / RFC 5737 examples.
 
+use crate::actor::HostId;
 use crate::dns::{Entry, Mx, Zone, DNSBL};
-use crate::named_enum;
 use crate::net::Cidr;
 use crate::scenario::{Outgoing, Place, Role, Scenario, Sender, Server, Trust};
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
-named_enum! {
-    /// Every machine in the world.
-    pub enum HostId {
-        /// Alice's computer, running her mail program.
-        Alice = "alice" / "Alice's computer",
-        /// Mallory's machine (a spammer).
-        Mallory = "mallory" / "Mallory's machine",
-        /// The open-relay tester.
-        Tester = "tester" / "Relay tester",
-        /// The sender's provider, smtp.isp-a.example.
-        Provider = "provider" / "Provider's server",
-        /// The middle-man, backup.relay-c.example or smarthost.relay-c.example.
-        Middle = "middle" / "Middle-man relay",
-        /// The recipient's server, mx1.corp-b.example.
-        Mx = "mx" / "Recipient's server",
-        /// A third party's server, mx.elsewhere.example.
-        Elsewhere = "elsewhere" / "Another domain's server",
-        /// The hotel's relay, relay.hotel.example.
-        Hotel = "hotel" / "Hotel's relay",
-        /// The lone host of nomx.example (no MX records, only an address).
-        NoMx = "nomx" / "nomx.example host",
-        /// The DNS resolver.
-        Dns = "dns" / "DNS",
-        /// The recipient's computer, fetching mail.
-        Reader = "reader" / "Recipient's computer",
-    }
-}
-
 /// The password every account in the world has; a wrong password is anything else.
 pub const PASSWORD: &str = "secret";
+/// The account the provider's server has at a smarthost that wants a login.
+const SMARTHOST_LOGIN: &str = "isp-a";
 /// What the mail program sends when set to a wrong password.
 pub const WRONG_PASSWORD: &str = "letmein";
 
@@ -155,6 +129,10 @@ pub struct World {
     pub helo: &'static str,
     /// The server the sender's program is set to use.
     pub outgoing: HostId,
+    /// The provider's own domain: where the sender's mailbox is, and the domain its server signs (DKIM).
+    pub home_domain: &'static str,
+    /// The account the provider's server logs in with at a smarthost that wants a login.
+    pub smarthost_login: &'static str,
 }
 
 const fn ip(a: u8, b: u8, c: u8, d: u8) -> Ipv4Addr {
@@ -296,7 +274,7 @@ impl World {
             if s.middle.role == Role::Smarthost && s.middle.login {
                 m.settings.sasl = true;
                 m.settings.submission = true;
-                m.final_domains[0].users.push("isp-a".into());
+                m.final_domains[0].users.push(SMARTHOST_LOGIN.into());
             }
             servers.push(m);
         }
@@ -333,7 +311,15 @@ impl World {
             Outgoing::Middle => HostId::Provider,
             Outgoing::Hotel => HostId::Hotel,
         };
-        World { servers: servers.into_iter().map(Rc::new).collect(), zone, sender: host(sender_id, s), helo, outgoing }
+        World {
+            servers: servers.into_iter().map(Rc::new).collect(),
+            zone,
+            sender: host(sender_id, s),
+            helo,
+            outgoing,
+            home_domain: "isp-a.example",
+            smarthost_login: SMARTHOST_LOGIN,
+        }
     }
 
     /// The server on `id`, if that host runs one.

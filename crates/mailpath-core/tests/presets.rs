@@ -1,9 +1,9 @@
 //! One test per preset, named like the behaviour it pins: the outcome, the hop and command where it is decided,
 //! and the exact reply line (from the reference's scenario table and §10's real Postfix lines).
 
+use mailpath_core::actor::HostId;
 use mailpath_core::presets;
 use mailpath_core::trace::{Ending, EventKind, Purpose, Trace};
-use mailpath_core::world::HostId;
 use mailpath_core::{run, Scenario};
 
 fn play(slug: &str) -> (Scenario, Trace) {
@@ -26,7 +26,9 @@ fn decided_at(t: &Trace) -> (HostId, HostId, String, String) {
         .iter()
         .rev()
         .find_map(|e| match &e.kind {
-            EventKind::Command(c) if e.hop == Some(hop) => Some(c.stage().split(" ").next().unwrap_or("").to_string()),
+            EventKind::Command(c) if e.hop == Some(hop) => {
+                Some(c.stage().name().split(" ").next().unwrap_or("").to_string())
+            }
             EventKind::MessageText { .. } if e.hop == Some(hop) => Some("end-of-data".to_string()),
             _ => None,
         })

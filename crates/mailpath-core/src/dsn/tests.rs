@@ -1,7 +1,7 @@
 //! The Postfix bounce reproduced on a real Postfix 3.7.11 (reference §10.1), rebuilt field for field.
 
 use super::*;
-use crate::world::HostId;
+use crate::actor::HostId;
 
 fn original() -> MessageCopy {
     MessageCopy {
@@ -93,7 +93,7 @@ fn postfix_bounce_matches_the_real_one() {
             host: "127.0.0.1".into(),
             ip: Ipv4Addr::LOCALHOST,
             reply: Reply::new(554, Some(Status::new(5, 7, 1)), "<bob@corp-b.example>: Relay access denied"),
-            command: "RCPT TO",
+            command: crate::command::Stage::RcptTo,
         },
     };
     let original = original();

@@ -1,9 +1,10 @@
 //! Decisions at RCPT for the cases of the reference's §10 (checked there against a real Postfix 3.7.11).
 
 use super::*;
+use crate::actor::HostId;
 use crate::flavours::spec;
 use crate::scenario::{Scenario, Trust};
-use crate::world::{HostId, World};
+use crate::world::World;
 
 const STRANGER: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 66);
 const HOME: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 23);
