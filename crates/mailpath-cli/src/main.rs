@@ -3,24 +3,71 @@
 //! ```text
 //! mailpath presets
 //! mailpath run <preset-slug | scenario.json> [--format text|markdown|json]
+//! mailpath show <preset-slug>
 //! mailpath schema
+//! mailpath settings
 //! ```
+//! `mailpath --help` (and `mailpath <command> --help`) is generated from the same definitions. Exit codes: 0
+//! done, 2 bad arguments or input.
 //! The JSON output is described in `docs/trace-json.md`; scenario files in `docs/scenario-format.md`.
 
+use clap::{Parser, Subcommand, ValueEnum};
 use mailpath_core::{explain, file, presets, report, run, Scenario};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage:
-  mailpath presets                       list the named situations (slug and title)
-  mailpath run <preset-slug | file.json> [--format text|markdown|json]
-                                         print what happens, hop by hop
-  mailpath show <preset-slug>            print a preset as a scenario file, to start your own
-  mailpath schema                        print the JSON Schema of scenario files
-  mailpath settings                      print every setting as a Markdown table";
+/// Follow an email hop by hop, and see where and why relaying is denied, in the words real servers use.
+#[derive(Parser)]
+#[command(name = "mailpath", version, about, max_term_width = 110)]
+struct Cli {
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// List the named situations (slug and title).
+    Presets,
+    /// Print what happens to the message, hop by hop.
+    Run {
+        /// A preset's slug (see `mailpath presets`) or a scenario file (.json).
+        target: String,
+        /// How to print it.
+        #[arg(short, long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Print a preset as a scenario file, to start your own.
+    Show {
+        /// The preset's slug.
+        slug: String,
+    },
+    /// Print the JSON Schema of scenario files.
+    Schema,
+    /// Print every setting as a Markdown table.
+    Settings,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    /// Plain text: one line per event, grouped by connection.
+    Text,
+    /// Markdown for an article.
+    #[value(alias = "md")]
+    Markdown,
+    /// The stable machine-readable form (docs/trace-json.md).
+    Json,
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match dispatch(&args) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    match dispatch(cli.command) {
         Ok(out) => {
             print!("{out}");
             ExitCode::SUCCESS
@@ -32,37 +79,10 @@ fn main() -> ExitCode {
     }
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Format {
-    Text,
-    Markdown,
-    Json,
-}
-
-fn dispatch(args: &[String]) -> Result<String, String> {
-    match args.first().map(String::as_str) {
-        Some("presets") => Ok(presets::ALL.iter().map(|p| format!("{:<28} {}\n", p.slug, p.title)).collect()),
-        Some("run") => {
-            let mut target = None;
-            let mut format = Format::Text;
-            let mut it = args[1..].iter();
-            while let Some(a) = it.next() {
-                match a.as_str() {
-                    "--format" | "-f" => {
-                        format = match it.next().map(String::as_str) {
-                            Some("text") => Format::Text,
-                            Some("markdown" | "md") => Format::Markdown,
-                            Some("json") => Format::Json,
-                            Some(other) => return Err(format!("unknown format {other:?}; use text, markdown or json")),
-                            None => return Err("--format needs text, markdown or json".into()),
-                        }
-                    }
-                    flag if flag.starts_with('-') => return Err(format!("unknown option {flag:?}\n{USAGE}")),
-                    t if target.is_none() => target = Some(t.to_string()),
-                    extra => return Err(format!("unexpected argument {extra:?}\n{USAGE}")),
-                }
-            }
-            let target = target.ok_or(format!("run needs a preset slug or a scenario file\n{USAGE}"))?;
+fn dispatch(cmd: Cmd) -> Result<String, String> {
+    match cmd {
+        Cmd::Presets => Ok(presets::ALL.iter().map(|p| format!("{:<28} {}\n", p.slug, p.title)).collect()),
+        Cmd::Run { target, format } => {
             let s = load(&target)?;
             let trace = run(&s);
             Ok(match format {
@@ -71,16 +91,12 @@ fn dispatch(args: &[String]) -> Result<String, String> {
                 Format::Json => json(&s, &trace)?,
             })
         }
-        Some("show") => {
-            let slug = args.get(1).ok_or("show needs a preset slug")?;
-            let p = presets::get(slug).ok_or_else(|| format!("no preset {slug:?}; `mailpath presets` lists them"))?;
+        Cmd::Show { slug } => {
+            let p = presets::get(&slug).ok_or_else(|| format!("no preset {slug:?}; `mailpath presets` lists them"))?;
             Ok(file::to_json(&p.scenario()))
         }
-        Some("schema") => Ok(mailpath_core::schema::json_schema()),
-        Some("settings") => Ok(settings_table()),
-        Some("-h" | "--help" | "help") => Ok(format!("{USAGE}\n")),
-        Some(other) => Err(format!("unknown command {other:?}\n{USAGE}")),
-        None => Err(USAGE.to_string()),
+        Cmd::Schema => Ok(mailpath_core::schema::json_schema()),
+        Cmd::Settings => Ok(settings_table()),
     }
 }
 

@@ -55,12 +55,33 @@ fn runs_a_scenario_file_and_round_trips_show() {
 }
 
 #[test]
+fn help_is_generated_from_the_definitions_and_format_takes_an_equals_sign() {
+    let (code, out, _) = mailpath(&["--help"]);
+    assert_eq!(code, 0);
+    for command in ["presets", "run", "show", "schema", "settings"] {
+        assert!(out.lines().any(|l| l.trim_start().starts_with(command)), "{command} in:\n{out}");
+    }
+    let (code, out, _) = mailpath(&["run", "--help"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("text") && out.contains("markdown") && out.contains("json"), "{out}");
+    let (code, json, err) = mailpath(&["run", "happy-path", "--format=json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["trace"]["outcome"]["ending"], "delivered");
+    let (code, md, _) = mailpath(&["run", "happy-path", "-f", "md"]);
+    assert_eq!((code, md.starts_with("# ")), (0, true));
+}
+
+#[test]
 fn bad_input_gets_a_clear_message_and_exit_2() {
     let cases: Vec<(Vec<String>, &str)> = vec![
-        (vec!["run".into()], "run needs a preset slug"),
+        (vec!["run".into()], "required arguments were not provided"),
         (vec!["run".into(), "no-such-preset".into()], "no preset \"no-such-preset\""),
-        (vec!["run".into(), "happy-path".into(), "--format".into(), "xml".into()], "unknown format \"xml\""),
-        (vec!["frobnicate".into()], "unknown command"),
+        (
+            vec!["run".into(), "happy-path".into(), "--format".into(), "xml".into()],
+            "invalid value 'xml' for '--format <FORMAT>'",
+        ),
+        (vec!["frobnicate".into()], "unrecognized subcommand 'frobnicate'"),
         (vec!["run".into(), "/nonexistent/x.json".into()], "/nonexistent/x.json:"),
         (
             vec!["run".into(), temp("bad.json", "{\"client\": {\"port\": 2525}}")],

@@ -21,15 +21,20 @@ pub struct Tpl {
     pub verified: bool,
 }
 
-pub(crate) const fn t(code: u16, status: Option<Status>, text: &'static str) -> Tpl {
+/// A reply whose wording was confirmed (by the real server in the conformance suite, its source, or its
+/// documentation); `docs/sources.md` says where from.
+pub(crate) const fn sourced(code: u16, status: Option<Status>, text: &'static str) -> Tpl {
     Tpl { code, status, text, verified: true }
 }
 
-pub(crate) const fn u(code: u16, status: Option<Status>, text: &'static str) -> Tpl {
+/// A reply that is best knowledge, not confirmed: flagged `[unverified]` in `docs/sources.md` and shown with a
+/// note beside the line.
+pub(crate) const fn unverified(code: u16, status: Option<Status>, text: &'static str) -> Tpl {
     Tpl { code, status, text, verified: false }
 }
 
-pub(crate) const fn s(class: u8, subject: u16, detail: u16) -> Option<Status> {
+/// An enhanced status code `class.subject.detail` (RFC 3463).
+pub(crate) const fn esc(class: u8, subject: u16, detail: u16) -> Option<Status> {
     Some(Status::new(class, subject, detail))
 }
 
@@ -262,6 +267,14 @@ pub enum DsnStyle {
     Stalwart,
 }
 
+impl DsnStyle {
+    /// Whether the bounce's wording and layout were confirmed (by the real server or a published sample), not
+    /// only best knowledge; `docs/sources.md` says which.
+    pub fn verified(self) -> bool {
+        matches!(self, DsnStyle::Postfix | DsnStyle::Qmail)
+    }
+}
+
 /// Everything that differs between flavours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Spec {
@@ -287,6 +300,8 @@ pub struct Spec {
     pub auth_failed: Tpl,
     /// AUTH when authentication is not offered.
     pub auth_not_enabled: Tpl,
+    /// AUTH again after a successful login.
+    pub already_authenticated: Tpl,
     /// A command that needs TLS first.
     pub tls_first: Tpl,
     /// The submission service.
@@ -295,6 +310,8 @@ pub struct Spec {
     pub mail_ok: Tpl,
     /// RCPT TO accepted.
     pub rcpt_ok: Tpl,
+    /// RCPT TO with an address that does not parse.
+    pub bad_rcpt_syntax: Tpl,
     /// DATA accepted: send the message.
     pub data_go: Tpl,
     /// End of data: the server now owns the message.
@@ -355,6 +372,54 @@ pub struct Spec {
     pub received: ReceivedStyle,
     /// Bounce style.
     pub dsn: DsnStyle,
+}
+
+impl Spec {
+    /// Every reply template with its field name, in declaration order (for `docs/sources.md` and its test).
+    pub fn templates(&self) -> Vec<(&'static str, Tpl)> {
+        let mut out = vec![
+            ("greeting", self.greeting),
+            ("starttls", self.starttls),
+            ("not_offered", self.not_offered),
+            ("auth_ok", self.auth_ok),
+            ("auth_failed", self.auth_failed),
+            ("auth_not_enabled", self.auth_not_enabled),
+            ("already_authenticated", self.already_authenticated),
+            ("tls_first", self.tls_first),
+        ];
+        out.extend(self.submission.auth_required_at_mail.map(|t| ("submission.auth_required_at_mail", t)));
+        out.extend([
+            ("mail_ok", self.mail_ok),
+            ("rcpt_ok", self.rcpt_ok),
+            ("bad_rcpt_syntax", self.bad_rcpt_syntax),
+            ("data_go", self.data_go),
+            ("queued", self.queued),
+            ("quit", self.quit),
+            ("rset", self.rset),
+            ("need_ehlo", self.need_ehlo),
+            ("need_mail", self.need_mail),
+            ("need_rcpt", self.need_rcpt),
+            ("no_valid_recipients", self.no_valid_recipients),
+            ("relay_denied", self.relay_denied),
+        ]);
+        out.extend(self.relay_denied_auth.map(|t| ("relay_denied_auth", t)));
+        out.extend(self.relay_denied_pop.map(|t| ("relay_denied_pop", t)));
+        out.extend([
+            ("access_denied", self.access_denied),
+            ("unknown_user", self.unknown_user),
+            ("unknown_user_later", self.unknown_user_later),
+            ("greylisted", self.greylisted),
+            ("blocklisted", self.blocklisted),
+            ("spf_fail", self.spf_fail),
+            ("dmarc_reject", self.dmarc_reject),
+            ("too_big_mail", self.too_big_mail),
+            ("too_big_data", self.too_big_data),
+            ("null_mx", self.null_mx),
+            ("domain_not_found", self.domain_not_found),
+            ("too_many_hops", self.too_many_hops),
+        ]);
+        out
+    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,6 @@ pub fn queue_id(flavour: Flavour, rng: &mut Rng, unix: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::named::Named;
 
     #[test]
     fn ids_have_their_flavours_shape() {
@@ -35,9 +34,19 @@ mod tests {
         let id = queue_id(Flavour::Postfix, &mut rng, 0);
         assert_eq!(id.len(), 10);
         assert!(id.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_lowercase()));
-        assert_eq!(queue_id(Flavour::Exim, &mut rng, 0).len(), 16);
-        for f in Flavour::ALL {
-            assert!(!queue_id(*f, &mut rng, 1).is_empty());
-        }
+        let exim = queue_id(Flavour::Exim, &mut rng, 0);
+        let parts: Vec<&str> = exim.split('-').collect();
+        assert_eq!(parts.iter().map(|p| p.len()).collect::<Vec<_>>(), [6, 6, 2], "{exim}");
+        let qmail = queue_id(Flavour::Qmail, &mut rng, 1_726_092_354);
+        assert!(qmail.starts_with("1726092354 qp ") && qmail[14..].parse::<u32>().is_ok(), "{qmail}");
+        let exchange = queue_id(Flavour::Exchange, &mut rng, 0);
+        assert_eq!(exchange.split('-').map(str::len).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{exchange}");
+        // The same seed gives the same ids; ids of one run differ.
+        let ids = |seed| (0..50).map(|_| queue_id(Flavour::Postfix, &mut Rng::new(seed), 0)).collect::<Vec<_>>();
+        assert_eq!(ids(3), ids(3));
+        let mut one = Rng::new(4);
+        let run: std::collections::BTreeSet<String> =
+            (0..50).map(|_| queue_id(Flavour::Postfix, &mut one, 0)).collect();
+        assert_eq!(run.len(), 50);
     }
 }

@@ -14,22 +14,27 @@
 //! assert_eq!(decision.rule, "Basic_check_rcpt: Relaying denied");
 //! ```
 //!
-//! Layers, each using only those above it:
-//! 1. vocabulary: [`addr`], [`reply`], [`codes`], [`command`], [`dns`], [`net`], [`time`], [`rng`], [`trace`],
-//!    [`scenario`], [`json`];
-//! 2. rules: [`world`], [`flavour`] and its table [`flavours`], [`policy`], [`message`], [`dsn`], [`mua`], [`ids`];
-//! 3. engine: [`server`], [`session`], [`mailbox`], [`record`], and the run itself (`sim`, `relay`, `outcome`)
-//!    behind [`run`];
-//! 4. scenarios and reading the trace: [`fields`], [`file`], [`schema`], [`presets`], [`explain`], [`whatif`],
-//!    [`report`].
+//! ## Layers
+//!
+//! Each module uses only its own layer and the layers above it, and modules of one layer form no cycle (the
+//! test `tests/layers.rs` reads every `crate::` path and checks both, and that this list, the `mod` lines
+//! below and the README's list agree):
+//!
+//! 1. **vocabulary** — [`named`], [`actor`], [`addr`], [`codes`], [`command`], [`dns`], [`json`], [`net`],
+//!    [`reply`], [`rng`], [`scenario`], [`time`], [`trace`]
+//! 2. **rules** — [`world`], [`flavour`], [`flavours`], [`policy`], [`message`], [`dsn`], [`mua`], [`ids`]
+//! 3. **engine** — [`server`], [`session`], [`mailbox`], [`record`], `outcome`, `sim` (the run itself)
+//! 4. **scenarios and reading** — [`fields`], [`file`], [`schema`], [`permalink`], [`presets`], [`explain`],
+//!    [`whatif`], [`report`], [`scene`]
 
-pub mod named;
-
+// 1. vocabulary
 pub mod actor;
 pub mod addr;
 pub mod codes;
 pub mod command;
 pub mod dns;
+pub mod json;
+pub mod named;
 pub mod net;
 pub mod reply;
 pub mod rng;
@@ -37,8 +42,8 @@ pub mod scenario;
 pub mod time;
 pub mod trace;
 
+// 2. rules
 pub mod dsn;
-pub mod explain;
 pub mod flavour;
 pub mod flavours;
 pub mod ids;
@@ -47,22 +52,24 @@ pub mod mua;
 pub mod policy;
 pub mod world;
 
-pub mod fields;
-pub mod file;
-pub mod json;
-pub mod permalink;
-pub mod presets;
-pub mod report;
-pub mod scene;
-pub mod schema;
-pub mod whatif;
-
+// 3. engine
 pub mod mailbox;
 mod outcome;
 pub mod record;
 pub mod server;
 pub mod session;
 mod sim;
+
+// 4. scenarios and reading
+pub mod explain;
+pub mod fields;
+pub mod file;
+pub mod permalink;
+pub mod presets;
+pub mod report;
+pub mod scene;
+pub mod schema;
+pub mod whatif;
 
 pub use scenario::Scenario;
 pub use sim::{run, POP_WINDOW};

@@ -132,6 +132,23 @@ pub fn dialog(program: Program, failure: Failure, acct: &Account) -> Dialog {
     }
 }
 
+/// Every dialog each program can show, with a sample reply and account (for `docs/sources.md` and its test):
+/// (program, the failure's name, the dialog).
+pub fn catalogue() -> Vec<(Program, &'static str, Dialog)> {
+    use crate::named::Named;
+    let reply = Reply::new(554, Some(crate::reply::Status::new(5, 7, 1)), "<bob@corp-b.example>: Relay access denied");
+    let acct = Account { subject: "Lunch", server: "smtp.isp-a.example", port: 25, secure: false };
+    let failures: [(&str, Failure); 6] = [
+        ("recipient rejected", Failure::RecipientRejected { rcpt: "bob@corp-b.example", reply: &reply }),
+        ("login failed", Failure::LoginFailed(&reply)),
+        ("other refusal", Failure::Refused(&reply)),
+        ("no TLS offered", Failure::NoTls),
+        ("connection timed out", Failure::NoConnection { timed_out: true }),
+        ("connection refused", Failure::NoConnection { timed_out: false }),
+    ];
+    Program::ALL.iter().flat_map(|&p| failures.iter().map(move |(name, f)| (p, *name, dialog(p, *f, &acct)))).collect()
+}
+
 /// Thunderbird quotes the reply from the status code on: `5.7.1 <x>: Relay access denied`.
 fn reply_tail(r: &Reply) -> String {
     match r.status {

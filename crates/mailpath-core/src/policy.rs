@@ -12,8 +12,9 @@ use crate::reply::{Reply, Severity};
 use crate::scenario::{Flavour, Policy};
 use crate::time::Secs;
 use crate::trace::{Decision, Facts, Verdict, Why};
-use crate::world::ServerConfig;
+use crate::world::{ServerConfig, World};
 use std::net::Ipv4Addr;
+use std::rc::Rc;
 
 /// Where an address resolves for one server (Postfix trivial-rewrite's address classes).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -415,6 +416,15 @@ pub fn canonical(addr: &Address, server: &ServerConfig) -> Option<String> {
         } else {
             format!("{}@{}", r.local, r.domain)
         }
+    })
+}
+
+/// The server of `world` that is the final destination of `rcpt`, as a server would parse and resolve it.
+pub fn final_server<'w>(world: &'w World, rcpt: &str) -> Option<&'w Rc<ServerConfig>> {
+    let address = Address::parse(rcpt).ok()?;
+    world.servers.iter().find(|sv| {
+        let r = resolve(&address, sv);
+        r.final_class.is_some() && !r.routed
     })
 }
 

@@ -151,7 +151,7 @@ pub fn cast(s: &Scenario, trace: &Trace) -> Cast {
         Sender::Tester => add(Slot::Spammer, HostId::Tester, "Relay tester", host(HostId::Tester, s).ip.to_string()),
     }
     // The recipient's server: the final destination of the first recipient.
-    let mx = s.message.to.first().and_then(|r| world.final_server_for(r)).map_or(HostId::Mx, |sv| sv.host);
+    let mx = s.message.to.first().and_then(|r| crate::policy::final_server(&world, r)).map_or(HostId::Mx, |sv| sv.host);
     let first = trace
         .hops
         .iter()

@@ -238,10 +238,7 @@ impl<'a> ServerSession<'a> {
                     self.last_why = Some(Why::AuthUnavailable);
                     (plain(&spec.auth_not_enabled, self), Effect::None)
                 } else if self.auth_user.is_some() {
-                    (
-                        Reply::new(503, Some(crate::reply::Status::new(5, 5, 1)), "Error: already authenticated"),
-                        Effect::None,
-                    )
+                    (plain(&spec.already_authenticated, self), Effect::None)
                 } else if password == PASSWORD && self.server.has_account(user) {
                     self.auth_user = Some(user.clone());
                     (plain(&spec.auth_ok, self), Effect::None)
@@ -291,8 +288,7 @@ impl<'a> ServerSession<'a> {
         };
         self.rcpt_seen = true;
         let Ok(rcpt) = Address::parse(to) else {
-            let r = Reply::new(501, Some(crate::reply::Status::new(5, 1, 3)), "Bad recipient address syntax");
-            return (r, Effect::None);
+            return (self.spec.bad_rcpt_syntax.reply(&Vars { rcpt: to, ..self.vars() }), Effect::None);
         };
         let from = sender.as_ref().map_or("", |a| a.raw());
         let grey = greylist.check(self.client_ip, from, rcpt.raw(), self.t);

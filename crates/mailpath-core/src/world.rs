@@ -332,15 +332,6 @@ impl World {
         self.servers.iter().find(|s| s.hostname.eq_ignore_ascii_case(name))
     }
 
-    /// The server that is the final destination of `rcpt` (as a server would parse and resolve it), if any.
-    pub fn final_server_for(&self, rcpt: &str) -> Option<&Rc<ServerConfig>> {
-        let address = crate::addr::Address::parse(rcpt).ok()?;
-        self.servers.iter().find(|sv| {
-            let r = crate::policy::resolve(&address, sv);
-            r.final_class.is_some() && !r.routed
-        })
-    }
-
     /// The server at address `ip`.
     pub fn server_at(&self, ip: Ipv4Addr) -> Option<&Rc<ServerConfig>> {
         self.servers.iter().find(|s| s.ip == ip)

@@ -68,11 +68,18 @@ proptest! {
     }
 
     #[test]
-    fn every_refusal_names_the_rule_that_fired(s in scenario()) {
+    fn every_decision_names_a_rule_of_the_deciding_servers_software(s in scenario()) {
         let t = run(&s);
+        let world = mailpath_core::world::World::build(&s);
         for e in &t.events {
             if let EventKind::Decision(d) = &e.kind {
-                prop_assert!(!d.rule.is_empty(), "unnamed rule in {:?}", d);
+                let server = world.server(e.actor).expect("a decision is made by a server");
+                let names = mailpath_core::flavours::spec(server.settings.flavour).rules;
+                let own = [names.mynetworks, names.sasl, names.pop, names.destination, names.deny];
+                // Postfix names every restriction of its lists; other software only the relay rules.
+                let postfix = d.rule.starts_with("reject_") || d.rule.starts_with("defer_")
+                    || d.rule.starts_with("check_policy_service") || d.rule.starts_with("permit_") || d.rule == "reject";
+                prop_assert!(own.contains(&&*d.rule) || postfix, "{} names {:?}, not one of its rules", server.hostname, d.rule);
             }
         }
     }

@@ -1,6 +1,8 @@
-//! `cargo xtask fuzz [seconds]`: every cargo-fuzz target of the core for a bounded time, from the committed seed
-//! corpora (a scratch corpus under target/ collects what the fuzzer finds, so the seeds stay as committed). A crash
-//! fails with the input's path; turn it into a regression test.
+//! Fuzzing the core: `replay_all` runs every committed input of every target once (the seeds, and every crash
+//! ever found, kept as a seed); `run_all` then fuzzes each target for a bounded time from those seeds (a scratch
+//! corpus under target/ collects what the fuzzer finds, so the seeds stay as committed). `cargo xtask test` does
+//! both with a short time; `cargo xtask fuzz [seconds]` is the long run. A crash fails with the input's path;
+//! turn it into a seed and a regression test.
 
 use crate::root;
 use crate::tools;
@@ -8,8 +10,10 @@ use std::process::Command;
 
 /// The targets, in `crates/mailpath-core/fuzz/fuzz_targets`.
 pub const TARGETS: [&str; 3] = ["permalink", "scenario_file", "address"];
-/// Default seconds per target in `cargo xtask test`.
-pub const DEFAULT_SECONDS: u64 = 60;
+/// Seconds per target in `cargo xtask test`.
+pub const TEST_SECONDS: u64 = 30;
+/// Default seconds per target for `cargo xtask fuzz`.
+pub const DEFAULT_SECONDS: u64 = 300;
 const CARGO_FUZZ: &str = "0.13.1";
 
 /// Installs cargo-fuzz if needed and checks that the nightly toolchain is there.
@@ -27,6 +31,32 @@ pub fn ensure() -> Result<(), String> {
         true,
         "under a minute",
     )
+}
+
+/// Runs every committed input of every target once; returns how many per target.
+pub fn replay_all() -> Result<String, String> {
+    ensure()?;
+    let core = root().join("crates/mailpath-core");
+    let mut report = Vec::new();
+    for target in TARGETS {
+        let seeds = core.join("fuzz/seeds").join(target);
+        let count = std::fs::read_dir(&seeds).map_err(|e| format!("{}: {e}", seeds.display()))?.count();
+        println!("replaying the {count} committed inputs of {target} …");
+        let out = Command::new("cargo")
+            .args(["+nightly", "fuzz", "run", target])
+            .arg(format!("fuzz/seeds/{target}"))
+            .args(["--", "-runs=0", "-rss_limit_mb=2048", "-print_final_stats=0"])
+            .current_dir(&core)
+            .output()
+            .map_err(|e| format!("cargo fuzz: {e}"))?;
+        if !out.status.success() {
+            let text = String::from_utf8_lossy(&out.stderr);
+            eprintln!("{text}");
+            return Err(format!("fuzz target {target}: a committed input fails"));
+        }
+        report.push(format!("{target} {count}"));
+    }
+    Ok(format!("committed inputs replayed: {}", report.join(", ")))
 }
 
 /// Runs every target for `seconds`; returns "target: N runs" for each.

@@ -4,10 +4,11 @@
 //! ```text
 //! cargo xtask serve [--port N]   build the release bundle and serve it on http://127.0.0.1:8080
 //! cargo xtask test               every check: fmt, clippy, native, browser, end-to-end, size, conformance, fuzz
+//! cargo xtask test --quick       the everyday tier: fmt, clippy, native tests
 //! cargo xtask dist               build the release bundle into dist/
 //! cargo xtask bench              measure sizes and speeds against their budgets
 //! cargo xtask conformance        compare the simulator with a real Postfix, as a table
-//! cargo xtask fuzz [seconds]     run every fuzz target for a bounded time (default 60 s each)
+//! cargo xtask fuzz [seconds]     replay every committed fuzz input, then fuzz each target (default 300 s each)
 //! cargo xtask setup              only install the tools
 //! ```
 
@@ -27,7 +28,7 @@ pub fn root() -> PathBuf {
 }
 
 const USAGE: &str =
-    "usage: cargo xtask <serve [--port N] | test | dist | bench | conformance | fuzz [seconds] | setup>";
+    "usage: cargo xtask <serve [--port N] | test [--quick] | dist | bench | conformance | fuzz [seconds] | setup>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -35,12 +36,16 @@ fn main() -> ExitCode {
         Some("serve") => serve_command(&args[1..]),
         Some("dist") => tools::ensure_build_tools().and_then(|_| bundle::build()).map(|_| ()),
         Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_test_tools()),
-        Some("test") => steps::test_all(),
+        Some("test") => match args.get(1).map(String::as_str) {
+            None => steps::test_all(),
+            Some("--quick") => steps::test_quick(),
+            Some(other) => Err(format!("unknown option {other:?} for test; try --quick\n{USAGE}")),
+        },
         Some("bench") => bench::run(),
         Some("conformance") => steps::conformance_table(&args[1..]),
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
-            None => fuzz::run_all(fuzz::DEFAULT_SECONDS).map(|r| println!("{r}")),
-            Some(Ok(n)) if n > 0 => fuzz::run_all(n).map(|r| println!("{r}")),
+            None => fuzz::replay_all().and_then(|_| fuzz::run_all(fuzz::DEFAULT_SECONDS)).map(|r| println!("{r}")),
+            Some(Ok(n)) if n > 0 => fuzz::replay_all().and_then(|_| fuzz::run_all(n)).map(|r| println!("{r}")),
             Some(_) => Err(format!("fuzz takes a number of seconds per target, e.g. cargo xtask fuzz 600\n{USAGE}")),
         },
         Some("-h" | "--help" | "help") | None => {

@@ -130,3 +130,35 @@ fn handle(stream: TcpStream, site: &Site) -> std::io::Result<()> {
     }
     out.flush()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site() -> (Site, PathBuf) {
+        let dir = std::env::temp_dir().join(format!("xtask-serve-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("examples")).unwrap();
+        std::fs::write(dir.join("index.html"), "root").unwrap();
+        std::fs::write(dir.join("examples/index.html"), "example").unwrap();
+        std::fs::write(dir.join("app.wasm"), "wasm").unwrap();
+        (Site::new(dir.clone()), dir)
+    }
+
+    #[test]
+    fn paths_resolve_inside_the_folder_only() {
+        let (site, dir) = site();
+        assert_eq!(resolve(&site, "/"), Some(dir.join("index.html")));
+        assert_eq!(resolve(&site, "/?embed#v1;p=x"), Some(dir.join("index.html")));
+        assert_eq!(resolve(&site, "/examples/"), Some(dir.join("examples/index.html")));
+        assert_eq!(resolve(&site, "/app.wasm"), Some(dir.join("app.wasm")));
+        assert_eq!(content_type(&dir.join("app.wasm")), "application/wasm");
+        for escape in ["/../Cargo.toml", "/examples/../../etc/passwd", "//etc/passwd", "/./index.html", "/missing.js"] {
+            assert_eq!(resolve(&site, escape), None, "{escape}");
+        }
+        let outside = dir.parent().unwrap().join(format!("xtask-outside-{}", std::process::id()));
+        std::fs::write(&outside, "secret").unwrap();
+        let name = outside.file_name().unwrap().to_string_lossy().to_string();
+        assert_eq!(resolve(&site, &format!("/../{name}")), None);
+        assert_eq!(resolve(&site, &outside.display().to_string()), None, "an absolute path stays inside");
+    }
+}

@@ -114,19 +114,30 @@ pub fn conformance_table(args: &[String]) -> Result<(), String> {
     tools::run(&mut c, "conformance")
 }
 
-/// Every check the project has.
-pub fn test_all() -> Result<(), String> {
+/// The everyday tier: format, lints and native tests (no browser, no bundle, no real servers).
+pub fn test_quick() -> Result<(), String> {
     let start = Instant::now();
     let mut done = Vec::new();
-    step(&mut done, "tools", || {
-        tools::ensure_build_tools()?;
-        tools::ensure_test_tools()?;
-        Ok("pinned tools present".into())
-    })?;
-    step(&mut done, "cargo fmt --check", || {
+    static_checks(&mut done)?;
+    summary(&done, start);
+    println!("  (the quick tier; `cargo xtask test` runs everything: browser, bundle, fuzzing, real servers)");
+    Ok(())
+}
+
+fn summary(done: &[Done], start: Instant) {
+    println!("\n━━━ summary ━━━");
+    for d in done {
+        println!("  ✓ {:<42} {:>7.1} s  {}", d.name, d.secs, d.detail);
+    }
+    println!("  all checks passed in {:.1} min", start.elapsed().as_secs_f64() / 60.0);
+}
+
+/// Format, clippy (native and wasm) and the native tests.
+fn static_checks(done: &mut Vec<Done>) -> Result<(), String> {
+    step(done, "cargo fmt --check", || {
         tools::run(&mut cargo(&["fmt", "--all", "--", "--check"]), "cargo fmt --check").map(|_| "clean".into())
     })?;
-    step(&mut done, "cargo clippy", || {
+    step(done, "cargo clippy", || {
         tools::run(&mut cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]), "cargo clippy")?;
         tools::run(
             &mut cargo(&[
@@ -144,7 +155,20 @@ pub fn test_all() -> Result<(), String> {
         )
         .map(|_| "no warnings (native and wasm)".into())
     })?;
-    step(&mut done, "native tests", || run_counting(&mut cargo(&["test", "--workspace"]), "cargo test").map(counted))?;
+    step(done, "native tests", || run_counting(&mut cargo(&["test", "--workspace"]), "cargo test").map(counted))?;
+    Ok(())
+}
+
+/// Every check the project has.
+pub fn test_all() -> Result<(), String> {
+    let start = Instant::now();
+    let mut done = Vec::new();
+    step(&mut done, "tools", || {
+        tools::ensure_build_tools()?;
+        tools::ensure_test_tools()?;
+        Ok("pinned tools present".into())
+    })?;
+    static_checks(&mut done)?;
     step(&mut done, "component tests (headless Chromium)", || {
         let wd = webdriver_json()?;
         let mut c = cargo(&["test", "-p", "mailpath-web", "--target", "wasm32-unknown-unknown"]);
@@ -162,9 +186,10 @@ pub fn test_all() -> Result<(), String> {
         let gzip = bundle::check_first_load(&dist, FIRST_LOAD_BUDGET)?;
         Ok(format!("{gzip} B gzip -9 ({:.1} KB) ≤ {:.0} KB", gzip as f64 / 1024.0, FIRST_LOAD_BUDGET as f64 / 1024.0))
     })?;
+    step(&mut done, "fuzzing: committed inputs replayed", fuzz::replay_all)?;
     step(&mut done, "fuzzing (cargo fuzz, bounded)", || {
         let seconds =
-            std::env::var("MAILPATH_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(fuzz::DEFAULT_SECONDS);
+            std::env::var("MAILPATH_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(fuzz::TEST_SECONDS);
         fuzz::run_all(seconds)
     })?;
     step(&mut done, "conformance with a real Postfix", || {
@@ -194,10 +219,38 @@ pub fn test_all() -> Result<(), String> {
             .current_dir(root());
         run_counting(&mut c, "end-to-end tests").map(counted)
     })?;
-    println!("\n━━━ summary ━━━");
-    for d in &done {
-        println!("  ✓ {:<42} {:>7.1} s  {}", d.name, d.secs, d.detail);
-    }
-    println!("  all checks passed in {:.1} min", start.elapsed().as_secs_f64() / 60.0);
+    summary(&done, start);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn counts(lines: &[&str]) -> (u64, u64) {
+        let mut c = (0, 0);
+        for l in lines {
+            add_counts(l, &mut c);
+        }
+        c
+    }
+
+    #[test]
+    fn counts_come_from_cargo_and_node_summaries_only() {
+        assert_eq!(
+            counts(&[
+                "running 3 tests",
+                "test a ... ok",
+                "test result: ok. 3 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s",
+                "test result: FAILED. 5 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out; finished in 1.2s",
+                "   Doc-tests mailpath_core",
+                "test result: ok. 1 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.3s",
+            ]),
+            (9, 2)
+        );
+        assert_eq!(counts(&["ℹ tests 17", "ℹ pass 16", "ℹ fail 1", "ℹ cancelled 0"]), (16, 1));
+        assert_eq!(counts(&["# pass 4", "# fail 0"]), (4, 0));
+        // Lines that only mention the words count nothing.
+        assert_eq!(counts(&["test passed_is_not_a_summary ... ok", "the pass 3 was fine", "test result: ok."]), (0, 0));
+    }
 }

@@ -37,15 +37,36 @@ fn timed<T>(label: &str, estimate: &str, f: impl FnOnce() -> Result<T, String>) 
 /// The `wasm-bindgen` version Cargo.lock resolved (the CLI must match it exactly).
 pub fn wasm_bindgen_version() -> Result<String, String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("reading Cargo.lock: {e}"))?;
-    let mut lines = lock.lines();
-    while let Some(l) = lines.next() {
-        if l == "name = \"wasm-bindgen\"" {
-            if let Some(v) = lines.next().and_then(|v| v.strip_prefix("version = \"")) {
-                return Ok(v.trim_end_matches('"').to_string());
+    locked_version(&lock, "wasm-bindgen").ok_or_else(|| "Cargo.lock has no wasm-bindgen entry".into())
+}
+
+/// The version a Cargo.lock text resolved for package `name` (the first entry, if several).
+pub fn locked_version(lock: &str, name: &str) -> Option<String> {
+    let mut in_package = false;
+    let mut found = false;
+    for line in lock.lines() {
+        let line = line.trim();
+        if line == "[[package]]" {
+            in_package = true;
+            found = false;
+        } else if in_package && line == format!("name = \"{name}\"") {
+            found = true;
+        } else if found {
+            if let Some(v) = line.strip_prefix("version = \"").and_then(|v| v.strip_suffix('"')) {
+                return Some(v.to_string());
             }
         }
     }
-    Err("Cargo.lock has no wasm-bindgen entry".into())
+    None
+}
+
+/// Whether a tool's `--version` line names the wanted version (`trunk 0.21.14`, `wasm-bindgen 0.2.130`), the
+/// way its first line says it: the name, a space, the version, then anything.
+pub fn version_matches(line: Option<&str>, expect: &str) -> bool {
+    let Some(line) = line else { return false };
+    let mut words = line.split_whitespace();
+    let mut want = expect.split_whitespace();
+    matches!((words.next(), words.next(), want.next(), want.next()), (Some(a), Some(b), Some(x), Some(y)) if a == x && b == y)
 }
 
 fn ensure_target() -> Result<(), String> {
@@ -70,7 +91,7 @@ pub fn ensure_cargo_tool(
     locked: bool,
     estimate: &str,
 ) -> Result<(), String> {
-    if output_line(bin, &["--version"]).as_deref() == Some(expect) {
+    if version_matches(output_line(bin, &["--version"]).as_deref(), expect) {
         return Ok(());
     }
     timed(&format!("Installing {krate} {version}"), estimate, || {
@@ -82,7 +103,7 @@ pub fn ensure_cargo_tool(
         run(&mut cmd, &format!("cargo install {krate}"))
     })?;
     match output_line(bin, &["--version"]) {
-        Some(v) if v == expect => Ok(()),
+        Some(v) if version_matches(Some(&v), expect) => Ok(()),
         other => Err(format!(
             "{bin} --version says {other:?} after installing; expected {expect:?} (is ~/.cargo/bin first on PATH?)"
         )),
@@ -205,4 +226,50 @@ pub fn ensure_postfix() -> Result<(), String> {
         Some("postfix postfix/main_mailer_type select No configuration\n"),
         "under a minute",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCK: &str = r#"
+version = 4
+
+[[package]]
+name = "wasm-bindgen-macro"
+version = "0.2.130"
+
+[[package]]
+name = "wasm-bindgen"
+version = "0.2.130"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "yew"
+version = "0.23.0"
+dependencies = [
+ "wasm-bindgen",
+]
+"#;
+
+    #[test]
+    fn the_locked_version_is_read_from_the_packages_own_entry() {
+        assert_eq!(locked_version(LOCK, "wasm-bindgen").as_deref(), Some("0.2.130"));
+        assert_eq!(locked_version(LOCK, "yew").as_deref(), Some("0.23.0"));
+        assert_eq!(locked_version(LOCK, "wasm"), None, "a prefix of a name is not the name");
+        assert_eq!(locked_version(LOCK, "serde"), None);
+        let real = std::fs::read_to_string(root().join("Cargo.lock")).unwrap();
+        assert!(locked_version(&real, "wasm-bindgen").is_some_and(|v| v.starts_with("0.2.")));
+    }
+
+    #[test]
+    fn tool_versions_match_by_name_and_number_only() {
+        assert!(version_matches(Some("trunk 0.21.14"), "trunk 0.21.14"));
+        assert!(version_matches(Some("cargo-fuzz 0.13.1 (abc 2025-01-01)"), "cargo-fuzz 0.13.1"));
+        assert!(!version_matches(Some("trunk 0.21.1"), "trunk 0.21.14"));
+        assert!(!version_matches(Some("trunk 0.21.140"), "trunk 0.21.14"));
+        assert!(!version_matches(Some("wasm-bindgen 0.2.129"), "wasm-bindgen 0.2.130"));
+        assert!(!version_matches(None, "trunk 0.21.14"));
+        assert!(!version_matches(Some(""), "trunk 0.21.14"));
+    }
 }
