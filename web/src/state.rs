@@ -106,10 +106,9 @@ impl PartialEq for Model {
 impl Model {
     /// The model for a scenario.
     pub fn new(scenario: Scenario, preset: Option<&'static str>) -> Model {
-        let trace = Rc::new(run(&scenario));
         Model {
+            trace: Self::simulate(&scenario),
             scenario: Rc::new(scenario),
-            trace,
             preset,
             step: 0,
             playing: false,
@@ -163,8 +162,13 @@ impl Model {
         base * 100 / SPEEDS[self.speed].1
     }
 
+    /// The one place the app runs the simulation.
+    fn simulate(scenario: &Scenario) -> Rc<Trace> {
+        Rc::new(run(scenario))
+    }
+
     fn rerun(&mut self, scenario: Scenario) {
-        self.trace = Rc::new(run(&scenario));
+        self.trace = Self::simulate(&scenario);
         self.scenario = Rc::new(scenario);
         self.step = self.step.min(self.last());
         self.revision += 1;

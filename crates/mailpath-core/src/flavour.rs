@@ -8,7 +8,7 @@ use crate::time::{Secs, HOUR, MINUTE};
 
 /// A reply with placeholders: `{host}` server name, `{rcpt}` recipient as sent, `{from}` sender, `{ip}` client
 /// address, `{helo}` client's EHLO name, `{id}` queue id, `{domain}` a domain, `{table}` a lookup table name,
-/// `{date}` the current date.
+/// `{date}` the current date, `{limit}` the message size limit in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tpl {
     /// Reply code.
@@ -59,6 +59,8 @@ pub struct Vars<'a> {
     pub table: &'a str,
     /// `{date}`.
     pub date: &'a str,
+    /// `{limit}`: the server's message size limit in bytes.
+    pub limit: &'a str,
 }
 
 /// Replaces the placeholders in `text`.
@@ -82,6 +84,7 @@ pub fn fill(text: &str, v: &Vars) -> String {
             "domain" => v.domain,
             "table" => v.table,
             "date" => v.date,
+            "limit" => v.limit,
             other => {
                 out.push('{');
                 out.push_str(other);

@@ -86,8 +86,7 @@ pub fn dialog(program: Program, failure: Failure, acct: &Account) -> Dialog {
                 ),
                 Failure::NoConnection { timed_out } => (
                     format!(
-                        "The connection to the server has failed. Subject '{}', Account: 'isp-a', Server: '{}', Protocol: SMTP, Port: {}, Secure(SSL): {yes_no}, Socket Error: {}, Error Number: 0x800CCC0E",
-                        acct.subject,
+                        "The connection to the server has failed. Account: 'isp-a', Server: '{}', Protocol: SMTP, Port: {}, Secure(SSL): {yes_no}, Socket Error: {}, Error Number: 0x800CCC0E",
                         acct.server,
                         acct.port,
                         if timed_out { 10060 } else { 10061 }

@@ -110,6 +110,7 @@ pub struct ServerSession<'a> {
     pub last_why: Option<Why>,
     ip_text: String,
     date_text: String,
+    limit_text: String,
 }
 
 impl<'a> ServerSession<'a> {
@@ -146,6 +147,7 @@ impl<'a> ServerSession<'a> {
             } else {
                 String::new()
             },
+            limit_text: (u64::from(server.settings.size_limit_kb) * 1024).to_string(),
         }
     }
 
@@ -160,6 +162,7 @@ impl<'a> ServerSession<'a> {
             ip: &self.ip_text,
             id: &self.queue_id,
             date: &self.date_text,
+            limit: &self.limit_text,
             ..Vars::default()
         }
     }

@@ -149,7 +149,7 @@ fn every_wording_has_a_source_or_is_flagged_unverified() {
                         if flagged { "[unverified]" } else { "gives a source" }
                     ));
                 }
-                if r.verified && (source.is_empty() || source.contains(NEEDED)) {
+                if r.verified && (source.is_empty() || source.contains(NEEDED) || source.contains("NO SOURCE FOUND")) {
                     problems.push(format!("{} / {}: confirmed wording needs its source", r.section, r.key));
                 }
             }
