@@ -71,6 +71,7 @@ await page.waitForSelector('[data-actor="client"]');
 
 log('toggle to frame …');
 await page.click('.tabs button:text-is("What if")');
+await page.waitForSelector('.whatif td.current'); // its chunk loads when the tab is first opened
 const toggle = (id) => page.evaluate(async (id) => {
   const select = document.querySelector(id);
   const values = [...select.options].map((o) => o.value);

@@ -6,11 +6,11 @@ use crate::browser;
 use crate::components::controls::Controls;
 use crate::components::panels::Panels;
 use crate::components::playback::Playback;
-use crate::components::present::PresentBar;
 use crate::components::select::Select;
-use crate::components::share::{OpenFile, Share};
+use crate::components::share::OpenFile;
 use crate::components::stage::Stage;
 use crate::components::why::Why;
+use crate::lazy::{self, Lazy};
 use crate::state::{Action, Model};
 use crate::view::{host_command, HostCommand, ViewOptions};
 use gloo::events::EventListener;
@@ -348,7 +348,10 @@ pub fn App() -> Html {
                 </header>
             }
             { for notes }
-            if full && *sharing { <Share model={model.clone()} on_close={close_share} /> }
+            if full && *sharing {
+                <Lazy<crate::components::share::ShareProps> load={lazy::SHARE} what="the share panel"
+                    props={crate::components::share::ShareProps { model: model.clone(), on_close: close_share }} />
+            }
             <main class="layout">
                 <div class="play">
                     <h2 class="scenario-title">{ model.scenario.title.clone() }</h2>
@@ -361,7 +364,10 @@ pub fn App() -> Html {
                     <div class="settings"><Controls model={model.clone()} /></div>
                 }
             </main>
-            if model.present && !embed { <PresentBar model={model.clone()} /> }
+            if model.present && !embed {
+                <Lazy<crate::components::present::PresentProps> load={lazy::PRESENT} what="the presentation bar"
+                    props={crate::components::present::PresentProps { model: model.clone() }} />
+            }
             <p class="sr-only" aria-live="polite">{ announce }</p>
             { for reading }
         </div>

@@ -6,6 +6,7 @@
 pub mod app;
 pub mod browser;
 pub mod components;
+pub mod lazy;
 pub mod qr;
 pub mod state;
 pub mod view;

@@ -16,6 +16,7 @@ mod bench;
 mod bundle;
 mod fuzz;
 mod serve;
+mod split;
 mod steps;
 mod tools;
 

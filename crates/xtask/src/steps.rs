@@ -152,8 +152,24 @@ fn static_checks(done: &mut Vec<Done>) -> Result<(), String> {
                 "warnings",
             ]),
             "cargo clippy (wasm)",
+        )?;
+        // The release bundle's build, with its split points.
+        tools::run(
+            &mut cargo(&[
+                "clippy",
+                "-p",
+                "mailpath-web",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--features",
+                "lazy",
+                "--",
+                "-D",
+                "warnings",
+            ]),
+            "cargo clippy (wasm, split)",
         )
-        .map(|_| "no warnings (native and wasm)".into())
+        .map(|_| "no warnings (native, wasm, wasm split)".into())
     })?;
     step(done, "native tests", || run_counting(&mut cargo(&["test", "--workspace"]), "cargo test").map(counted))?;
     Ok(())

@@ -1,6 +1,7 @@
 //! The side panels: the SMTP transcript, the message as it grows, the timeline of every event, and the what-if
 //! table. Each reads the trace; clicking a line or an event jumps there.
 
+use crate::lazy::{self, Lazy};
 use crate::state::{Action, Model, Tab};
 use mailpath_core::codes;
 use mailpath_core::named::Named;
@@ -48,9 +49,9 @@ pub fn Panels(props: &PanelProps) -> Html {
             <div class="panel" role="tabpanel">
                 { match m.tab {
                     Tab::Transcript => html! { <Transcript model={m.clone()} /> },
-                    Tab::Message => html! { <Message model={m.clone()} /> },
-                    Tab::Timeline => html! { <Timeline model={m.clone()} /> },
-                    Tab::WhatIf => html! { <WhatIf model={m.clone()} /> },
+                    Tab::Message => html! { <Lazy<PanelProps> load={lazy::MESSAGE} what="the message panel" props={PanelProps { model: m.clone() }} /> },
+                    Tab::Timeline => html! { <Lazy<PanelProps> load={lazy::TIMELINE} what="the timeline" props={PanelProps { model: m.clone() }} /> },
+                    Tab::WhatIf => html! { <Lazy<PanelProps> load={lazy::WHATIF} what="the what-if grid" props={PanelProps { model: m.clone() }} /> },
                 } }
             </div>
         </section>

@@ -148,7 +148,17 @@ pub fn OpenFile(props: &OpenFileProps) -> Html {
                     m.dispatch(Action::Notes(vec![format!("{name}: the file could not be read as text.")]));
                     return;
                 };
-                match file::from_json(&text) {
+                let reader = match crate::lazy::scenario_file_reader().await {
+                    Ok(reader) => reader,
+                    Err(e) => {
+                        m.dispatch(Action::Notes(vec![format!(
+                            "{name} was not opened: the file reader could not be loaded ({}). Try again.",
+                            e.0
+                        )]));
+                        return;
+                    }
+                };
+                match reader(&text) {
                     Ok(scenario) => {
                         m.dispatch(Action::Load(Box::new(permalink::Decoded {
                             scenario,

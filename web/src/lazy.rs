@@ -1,0 +1,154 @@
+//! Features that load when first opened: each is a view (`fn(&Props) -> Html`) behind a split point, so its code
+//! lives in its own wasm chunk (`lazy/<name>-<id>.wasm`) that the page fetches the first time the feature is shown.
+//! [`Lazy`] shows a short "Loading…" note meanwhile, and a failed load says so with a retry.
+//!
+//! With the `lazy` feature (the release bundle) the split points are real; without it (component tests, native
+//! builds) the same loaders resolve at once, so both builds behave alike.
+
+use std::future::Future;
+use std::pin::Pin;
+use yew::prelude::*;
+
+/// A feature's view.
+pub type View<P> = fn(&P) -> Html;
+
+/// Why a feature could not be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadError(pub String);
+
+#[cfg(feature = "lazy")]
+impl From<wasm_split_helpers::SplitLoaderError> for LoadError {
+    fn from(e: wasm_split_helpers::SplitLoaderError) -> Self {
+        LoadError(e.to_string())
+    }
+}
+
+/// Loading a feature's view.
+pub type LoadFuture<P> = Pin<Box<dyn Future<Output = Result<View<P>, LoadError>>>>;
+
+/// A loader of a feature's view.
+pub type Loader<P> = fn() -> LoadFuture<P>;
+
+/// Declares a feature loaded on first use: `lazy_view!(module, LOADER, Props, |p| html! { … })` makes the
+/// constant `LOADER`, which loads chunk `module` and returns the view.
+macro_rules! lazy_view {
+    ($(#[$doc:meta])* $module:ident, $loader:ident, $props:ty, |$p:ident| $body:expr) => {
+        #[cfg_attr(feature = "lazy", wasm_split_helpers::wasm_split($module, fallible))]
+        fn $module() -> Result<View<$props>, LoadError> {
+            Ok(|$p: &$props| $body)
+        }
+
+        $(#[$doc])*
+        pub const $loader: Loader<$props> = || {
+            #[cfg(feature = "lazy")]
+            return Box::pin($module());
+            #[cfg(not(feature = "lazy"))]
+            return Box::pin(async { $module() });
+        };
+    };
+}
+
+/// Properties of [`Lazy`].
+#[derive(Properties)]
+pub struct LazyProps<P: PartialEq + 'static> {
+    /// Loads the view.
+    pub load: Loader<P>,
+    /// The view's own properties.
+    pub props: P,
+    /// What the feature is, for the loading and failure notes (`the share panel`).
+    pub what: &'static str,
+}
+
+impl<P: PartialEq> PartialEq for LazyProps<P> {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::fn_addr_eq(self.load, other.load) && self.props == other.props && self.what == other.what
+    }
+}
+
+enum Loaded<P: 'static> {
+    Loading,
+    Ready(View<P>),
+    Failed(String),
+}
+
+/// A feature that loads when first shown: "Loading…", then the feature; after a failed load a note and a retry.
+#[component]
+pub fn Lazy<P: PartialEq + 'static>(props: &LazyProps<P>) -> Html {
+    let state = use_state(|| Loaded::<P>::Loading);
+    let attempt = use_state(|| 0u32);
+    {
+        // The same component may be reused for another feature (tabs): a new loader loads anew.
+        let (state, load) = (state.clone(), props.load);
+        use_effect_with((*attempt, load as *const () as usize), move |_| {
+            state.set(Loaded::Loading);
+            wasm_bindgen_futures::spawn_local(async move {
+                state.set(match load().await {
+                    Ok(view) => Loaded::Ready(view),
+                    Err(LoadError(why)) => Loaded::Failed(why),
+                });
+            });
+        });
+    }
+    match &*state {
+        Loaded::Ready(view) => view(&props.props),
+        Loaded::Loading => html! { <p class="loading" role="status">{ format!("Loading {}…", props.what) }</p> },
+        Loaded::Failed(why) => {
+            let retry = {
+                let attempt = attempt.clone();
+                Callback::from(move |_| attempt.set(*attempt + 1))
+            };
+            html! {
+                <div class="load-failed" role="alert">
+                    <p>{ format!("{} could not be loaded ({why}). Check the connection and try again.", capitalised(props.what)) }</p>
+                    <button onclick={retry}>{ "Retry" }</button>
+                </div>
+            }
+        }
+    }
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// Reads a scenario file: the scenario, or every problem found in it.
+pub type FileReader = fn(&str) -> Result<mailpath_core::Scenario, Vec<String>>;
+
+#[cfg_attr(feature = "lazy", wasm_split_helpers::wasm_split(files, fallible))]
+fn file_reader() -> Result<FileReader, LoadError> {
+    Ok(|text| mailpath_core::file::from_json(text).map_err(|ps| ps.iter().map(|p| p.to_string()).collect()))
+}
+
+/// The scenario-file reader (the JSON reader and the file format), loaded the first time a file is opened.
+pub async fn scenario_file_reader() -> Result<FileReader, LoadError> {
+    #[cfg(feature = "lazy")]
+    return file_reader().await;
+    #[cfg(not(feature = "lazy"))]
+    return file_reader();
+}
+
+use crate::components::panels::{Message, PanelProps, Timeline, WhatIf};
+use crate::components::present::{PresentBar, PresentProps};
+use crate::components::share::{Share, ShareProps};
+
+lazy_view!(
+    /// The share and export panel.
+    share, SHARE, ShareProps, |p| html! { <Share model={p.model.clone()} on_close={p.on_close.clone()} /> }
+);
+lazy_view!(
+    /// The presentation bar with its QR code.
+    present, PRESENT, PresentProps, |p| html! { <PresentBar model={p.model.clone()} /> }
+);
+lazy_view!(
+    /// The what-if grid.
+    whatif, WHATIF, PanelProps, |p| html! { <WhatIf model={p.model.clone()} /> }
+);
+lazy_view!(
+    /// The message panel.
+    message, MESSAGE, PanelProps, |p| html! { <Message model={p.model.clone()} /> }
+);
+lazy_view!(
+    /// The timeline.
+    timeline, TIMELINE, PanelProps, |p| html! { <Timeline model={p.model.clone()} /> }
+);
