@@ -116,6 +116,10 @@ fn settings_table() -> String {
             Kind::OptionalAddress => "mail address or `\"\"`".into(),
             Kind::Addresses { max } => format!("1–{max} mail addresses"),
             Kind::Names { max } => format!("≤ {max} mailbox names"),
+            Kind::HostName { optional: false } => "host or domain name (A-labels for IDN)".into(),
+            Kind::HostName { optional: true } => "host name or `\"\"`".into(),
+            Kind::Ip => "IPv4 address".into(),
+            Kind::Network => "IPv4 network (CIDR)".into(),
         };
         let default = fields::get(&base, &key).map(|v| v.render()).unwrap_or_default();
         let default = if default.is_empty() { "(empty)".into() } else { format!("`{}`", default.replace('\n', " ")) };

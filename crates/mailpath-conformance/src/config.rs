@@ -6,7 +6,7 @@ use mailpath_core::actor::HostId;
 use mailpath_core::net::Cidr;
 use mailpath_core::policy::{lists, Restriction};
 use mailpath_core::scenario::{Flavour, Scenario};
-use mailpath_core::world::{addr, host, ServerConfig, World};
+use mailpath_core::world::{host, nets, ServerConfig, World};
 use std::net::Ipv4Addr;
 
 /// Ports the instance listens on for the scenario's 25, 587 and 465.
@@ -103,9 +103,9 @@ impl AddressMap {
     pub fn networks(&self, list: &[Cidr]) -> Vec<String> {
         let mut out = Vec::new();
         for c in list {
-            if *c == addr::EVERYONE {
+            if *c == nets::EVERYONE {
                 out.push("0.0.0.0/0".to_string());
-            } else if *c == addr::LOCALHOST {
+            } else if *c == nets::LOCALHOST {
                 out.push("127.0.0.1/32".to_string());
             } else {
                 for (a, l) in &self.pairs {
@@ -161,8 +161,8 @@ fn render(list: &[Restriction], map: &AddressMap, fresh_pop: &[Ipv4Addr]) -> Str
 /// Derives `main.cf` and the accounts for `server` as the simulator models it.
 pub fn derive(server: &ServerConfig, map: &AddressMap, world: &World, s: &Scenario) -> Config {
     let st = &server.settings;
-    let local: Vec<&str> = server.final_domains.iter().filter(|d| !d.is_virtual).map(|d| d.name).collect();
-    let virt: Vec<&str> = server.final_domains.iter().filter(|d| d.is_virtual).map(|d| d.name).collect();
+    let local: Vec<&str> = server.final_domains.iter().filter(|d| !d.is_virtual).map(|d| &*d.name).collect();
+    let virt: Vec<&str> = server.final_domains.iter().filter(|d| d.is_virtual).map(|d| &*d.name).collect();
     let local_users: Vec<String> = server.local_users().iter().map(|u| u.to_string()).collect();
     let mailboxes: Vec<String> = server
         .final_domains
@@ -177,8 +177,8 @@ pub fn derive(server: &ServerConfig, map: &AddressMap, world: &World, s: &Scenar
     let port25 = lists(server, false);
     let mut main: Vec<(String, String)> = vec![
         ("compatibility_level".into(), "3.6".into()),
-        ("myhostname".into(), server.hostname.into()),
-        ("mydomain".into(), server.hostname.split_once('.').map_or(server.hostname, |(_, d)| d).into()),
+        ("myhostname".into(), server.hostname.to_string()),
+        ("mydomain".into(), server.hostname.split_once('.').map_or(&*server.hostname, |(_, d)| d).into()),
         ("myorigin".into(), "$myhostname".into()),
         ("mydestination".into(), local.join(", ")),
         ("local_recipient_maps".into(), inline(&local_users)),

@@ -288,6 +288,75 @@ pub fn check_domain(d: &str) -> Result<String, AddrError> {
     Ok(d.to_ascii_lowercase())
 }
 
+/// Checks a host or domain name as mail software needs it on the wire: ASCII letters, digits and hyphens
+/// (RFC 1035 §2.3.1, RFC 5321 §4.1.2), labels of 1–63 characters that neither start nor end with a hyphen, at
+/// least two labels, at most 253 characters; `xn--` labels must be valid Punycode. Returns it in lower case.
+pub fn dns_name(input: &str) -> Result<String, String> {
+    let name = input.trim().trim_end_matches('.');
+    if name.is_empty() {
+        return Err("is empty; write a name such as mail.example.com".into());
+    }
+    if !name.is_ascii() {
+        return Err(format!(
+            "\"{name}\" has letters outside ASCII: type it in the Names settings, which send it as its A-label \
+             (xn--…), or write the A-label"
+        ));
+    }
+    if name.len() > 253 {
+        return Err(format!("is {} characters long; a name has at most 253 (RFC 1035)", name.len()));
+    }
+    let labels: Vec<&str> = name.split('.').collect();
+    if labels.len() < 2 {
+        return Err(format!("\"{name}\" has no dot; mail servers need a full name such as {name}.example"));
+    }
+    for l in &labels {
+        if l.is_empty() {
+            return Err(format!("\"{name}\" has an empty label (two dots in a row)"));
+        }
+        if l.len() > 63 {
+            return Err(format!("the label \"{l}\" is {} characters long; a label has at most 63", l.len()));
+        }
+        if let Some(c) = l.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-')) {
+            return Err(format!("\"{name}\" contains '{c}': a name has only letters, digits, hyphens and dots"));
+        }
+        if l.starts_with('-') || l.ends_with('-') {
+            return Err(format!("the label \"{l}\" starts or ends with a hyphen"));
+        }
+        if let Some(code) = l.get(..4).filter(|p| p.eq_ignore_ascii_case("xn--")).map(|_| &l[4..]) {
+            if idna::punycode::decode_to_string(code).is_none_or(|u| u.is_empty()) {
+                return Err(format!("the label \"{l}\" is not valid Punycode"));
+            }
+        }
+    }
+    Ok(name.to_ascii_lowercase())
+}
+
+/// A name a person typed, Unicode or not, as mail software sends it: each label mapped and converted to its
+/// A-label by UTS #46 (the `idna` crate), then checked like [`dns_name`].
+pub fn to_a_labels(input: &str) -> Result<String, String> {
+    let trimmed = input.trim();
+    if trimmed.is_ascii() {
+        return dns_name(trimmed);
+    }
+    let ascii =
+        idna::domain_to_ascii(trimmed).map_err(|_| format!("\"{trimmed}\" is not a valid internationalised name"))?;
+    dns_name(&ascii)
+}
+
+/// A name as people read it: `xn--` labels shown in Unicode (RFC 3492), others as they are.
+pub fn display_name(name: &str) -> String {
+    name.split('.')
+        .map(|l| match l.get(..4).filter(|p| p.eq_ignore_ascii_case("xn--")) {
+            Some(_) => idna::punycode::decode_to_string(&l[4..]).unwrap_or_else(|| l.to_string()),
+            None => l.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// A host or domain name, shared (the world's names are settings, handed around without copying).
+pub type Name = std::rc::Rc<str>;
+
 /// The local part of an address as typed, before any parsing (`alice` of `alice@isp-a.example`): the login
 /// name a mail program derives from its account's address.
 pub fn typed_local_part(addr: &str) -> &str {
@@ -302,6 +371,33 @@ pub fn header_domain(header: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn names_are_checked_as_mail_software_needs_them() {
+        assert_eq!(dns_name("Mail.Example.COM."), Ok("mail.example.com".into()));
+        assert_eq!(dns_name("xn--bcher-kva.example"), Ok("xn--bcher-kva.example".into()));
+        for (bad, says) in [
+            ("", "empty"),
+            ("localhost", "no dot"),
+            ("a..example", "empty label"),
+            ("-x.example", "hyphen"),
+            ("x_y.example", "'_'"),
+            ("bücher.example", "A-label"),
+            ("xn--zzzzzzzzzzzzzzzzzzzzzzzzzzzzzzzz.example", "Punycode"),
+        ] {
+            let e = dns_name(bad).unwrap_err();
+            assert!(e.contains(says), "{bad:?}: {e}");
+        }
+        assert!(dns_name(&format!("{}.example", "a".repeat(64))).unwrap_err().contains("at most 63"));
+        assert!(dns_name(&format!("{}.example", "abc.".repeat(70))).unwrap_err().contains("at most 253"));
+        assert_eq!(to_a_labels("Bücher.example"), Ok("xn--bcher-kva.example".into()));
+        // Unicode in, A-labels on the wire, the same Unicode shown back.
+        let ru = to_a_labels("Почта.Пример.рф").unwrap();
+        assert!(ru.is_ascii() && ru.split('.').all(|l| l.starts_with("xn--")), "{ru}");
+        assert_eq!(display_name(&ru), "почта.пример.рф");
+        assert_eq!(display_name("xn--bcher-kva.example"), "bücher.example");
+        assert_eq!(display_name("smtp.isp-a.example"), "smtp.isp-a.example");
+    }
+
     use super::*;
 
     #[test]

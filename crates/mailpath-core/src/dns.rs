@@ -1,6 +1,7 @@
 //! The DNS every server in the world asks: MX and A records, null MX (RFC 7505), NXDOMAIN, temporary failures,
 //! and the MX selection rules of RFC 5321 §5.1.
 
+use crate::addr::Name;
 use crate::rng::Rng;
 use crate::scenario::Window;
 use crate::time::Secs;
@@ -12,14 +13,14 @@ pub struct Mx {
     /// Lower is tried first.
     pub preference: u16,
     /// The exchange host; empty for the null MX `.`.
-    pub exchange: &'static str,
+    pub exchange: Name,
 }
 
 /// What the zone holds for one name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     /// The owner name.
-    pub name: &'static str,
+    pub name: Name,
     /// MX records (empty: none).
     pub mx: Vec<Mx>,
     /// The A record, if any.
@@ -41,10 +42,10 @@ pub enum Answer<T> {
 #[derive(Debug, Clone, Default)]
 pub struct Zone {
     entries: Vec<Entry>,
-    outages: Vec<(&'static str, Window)>,
+    outages: Vec<(Name, Window)>,
     blocklist: Vec<Ipv4Addr>,
-    spf: Vec<(&'static str, Vec<Ipv4Addr>)>,
-    dmarc_reject: Vec<&'static str>,
+    spf: Vec<(Name, Vec<Ipv4Addr>)>,
+    dmarc_reject: Vec<Name>,
 }
 
 /// The blocklist every RBL-checking server uses.
@@ -58,9 +59,9 @@ impl Zone {
     }
 
     /// Makes lookups of `name` fail with SERVFAIL during `window`.
-    pub fn outage(&mut self, name: &'static str, window: Window) {
+    pub fn outage(&mut self, name: &str, window: Window) {
         if window.length > 0 {
-            self.outages.push((name, window));
+            self.outages.push((name.into(), window));
         }
     }
 
@@ -70,13 +71,13 @@ impl Zone {
     }
 
     /// Publishes `v=spf1 ip4:… -all` for `domain`: only these addresses may send its mail.
-    pub fn publish_spf(&mut self, domain: &'static str, senders: Vec<Ipv4Addr>) {
-        self.spf.push((domain, senders));
+    pub fn publish_spf(&mut self, domain: &str, senders: Vec<Ipv4Addr>) {
+        self.spf.push((domain.into(), senders));
     }
 
     /// Publishes `v=DMARC1; p=reject` for `domain`.
-    pub fn publish_dmarc_reject(&mut self, domain: &'static str) {
-        self.dmarc_reject.push(domain);
+    pub fn publish_dmarc_reject(&mut self, domain: &str) {
+        self.dmarc_reject.push(domain.into());
     }
 
     /// SPF for mail from `domain` sent by `ip`: `Some(true)` pass, `Some(false)` fail, `None` no record.
@@ -134,7 +135,7 @@ pub struct Target {
     /// Its MX preference (0 for an implicit MX).
     pub preference: u16,
     /// Its name.
-    pub name: &'static str,
+    pub name: Name,
     /// Its address.
     pub ip: Ipv4Addr,
 }
@@ -172,9 +173,7 @@ pub fn route(zone: &Zone, domain: &str, t: Secs, rng: &mut Rng, me: &[&str]) -> 
     if records.is_empty() {
         // Implicit MX: the domain's own address, preference 0.
         return match zone.a(domain, t) {
-            Answer::Found(Some(ip)) => {
-                Route::Hosts(vec![Target { preference: 0, name: static_name(zone, domain), ip }])
-            }
+            Answer::Found(Some(ip)) => Route::Hosts(vec![Target { preference: 0, name: zone_name(zone, domain), ip }]),
             Answer::TempFail => Route::TempFail,
             _ => Route::NxDomain,
         };
@@ -190,15 +189,15 @@ pub fn route(zone: &Zone, domain: &str, t: Secs, rng: &mut Rng, me: &[&str]) -> 
     }
     // Self-pruning: drop this host's own preference level and every worse one.
     let mut pruned = false;
-    if let Some(own) = sorted.iter().find(|m| me.iter().any(|n| n.eq_ignore_ascii_case(m.exchange))) {
+    if let Some(own) = sorted.iter().find(|m| me.iter().any(|n| n.eq_ignore_ascii_case(&m.exchange))) {
         let cut = own.preference;
         sorted.retain(|m| m.preference < cut);
         pruned = true;
     }
     let hosts: Vec<Target> = sorted
         .iter()
-        .filter_map(|m| match zone.a(m.exchange, t) {
-            Answer::Found(Some(ip)) => Some(Target { preference: m.preference, name: m.exchange, ip }),
+        .filter_map(|m| match zone.a(&m.exchange, t) {
+            Answer::Found(Some(ip)) => Some(Target { preference: m.preference, name: m.exchange.clone(), ip }),
             _ => None,
         })
         .collect();
@@ -210,8 +209,8 @@ pub fn route(zone: &Zone, domain: &str, t: Secs, rng: &mut Rng, me: &[&str]) -> 
     }
 }
 
-fn static_name(zone: &Zone, name: &str) -> &'static str {
-    zone.entries.iter().find(|e| e.name.eq_ignore_ascii_case(name)).map(|e| e.name).unwrap_or("")
+fn zone_name(zone: &Zone, name: &str) -> Name {
+    zone.entries.iter().find(|e| e.name.eq_ignore_ascii_case(name)).map_or_else(|| "".into(), |e| e.name.clone())
 }
 
 #[cfg(test)]
@@ -220,9 +219,9 @@ mod tests {
 
     fn zone() -> Zone {
         let mut z = Zone::default();
-        let e = |name, mx: Vec<(u16, &'static str)>, a: Option<[u8; 4]>| Entry {
-            name,
-            mx: mx.into_iter().map(|(preference, exchange)| Mx { preference, exchange }).collect(),
+        let e = |name: &str, mx: Vec<(u16, &str)>, a: Option<[u8; 4]>| Entry {
+            name: name.into(),
+            mx: mx.into_iter().map(|(preference, exchange)| Mx { preference, exchange: exchange.into() }).collect(),
             a: a.map(Ipv4Addr::from),
         };
         z.add(e("corp-b.example", vec![(20, "backup.relay-c.example"), (10, "mx1.corp-b.example")], None));
@@ -235,9 +234,9 @@ mod tests {
         z
     }
 
-    fn names(r: Route) -> Vec<&'static str> {
+    fn names(r: Route) -> Vec<String> {
         match r {
-            Route::Hosts(h) => h.into_iter().map(|t| t.name).collect(),
+            Route::Hosts(h) => h.into_iter().map(|t| t.name.to_string()).collect(),
             other => panic!("expected hosts, got {other:?}"),
         }
     }
@@ -250,7 +249,7 @@ mod tests {
 
     #[test]
     fn ties_are_shuffled_by_the_seed() {
-        let orders: std::collections::HashSet<Vec<&str>> =
+        let orders: std::collections::HashSet<Vec<String>> =
             (0..32).map(|seed| names(route(&zone(), "tie.example", 0, &mut Rng::new(seed), &[]))).collect();
         assert_eq!(orders.len(), 2, "both orders appear across seeds");
         let a = names(route(&zone(), "tie.example", 0, &mut Rng::new(5), &[]));

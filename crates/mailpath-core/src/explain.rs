@@ -118,6 +118,7 @@ pub fn apply(s: &Scenario, fix: &Fix) -> Scenario {
 }
 
 fn candidates(s: &Scenario, t: &Trace) -> Vec<(String, Vec<(&'static str, Value)>)> {
+    let rd = s.names.recipient.domain.as_str();
     let on = Value::Bool(true);
     let off = Value::Bool(false);
     let text = |x: &str| Value::Text(x.to_string());
@@ -163,16 +164,16 @@ fn candidates(s: &Scenario, t: &Trace) -> Vec<(String, Vec<(&'static str, Value)
     }
     if !s.recipient.handles_domain {
         c.push((
-            "Fix the recipient's server: list corp-b.example as its own domain".into(),
+            format!("Fix the recipient's server: list {rd} as its own domain"),
             vec![("recipient.handles_domain", on.clone())],
         ));
     }
     if s.middle.role != Role::None && !s.middle.server.handles_domain {
         let label = match s.middle.role {
-            Role::Backup => "Add corp-b.example to the backup's relay domains",
-            _ => "Let the smarthost trust the provider's address",
+            Role::Backup => format!("Add {rd} to the backup's relay domains"),
+            _ => "Let the smarthost trust the provider's address".into(),
         };
-        c.push((label.into(), vec![("middle.handles_domain", on.clone())]));
+        c.push((label, vec![("middle.handles_domain", on.clone())]));
     }
     if s.provider.blocklisted {
         c.push(("Get the provider's address off the blocklist".into(), vec![("provider.blocklisted", off.clone())]));
@@ -181,12 +182,10 @@ fn candidates(s: &Scenario, t: &Trace) -> Vec<(String, Vec<(&'static str, Value)
         c.push(("Send it without the big attachment".into(), vec![("message.attachment_kb", Value::Num(0))]));
     }
     if matches!(why, Why::UserUnknown | Why::NullMx | Why::NoSuchDomain)
-        || s.message.to.iter().any(|r| !r.ends_with("@corp-b.example"))
+        || s.message.to.iter().any(|r| !r.to_ascii_lowercase().ends_with(&format!("@{}", rd.to_ascii_lowercase())))
     {
-        c.push((
-            "Send to an address that exists: bob@corp-b.example".into(),
-            vec![("message.to", text("bob@corp-b.example"))],
-        ));
+        let bob = format!("bob@{rd}");
+        c.push((format!("Send to an address that exists: {bob}"), vec![("message.to", text(&bob))]));
     }
     if s.recipient.down.length > 0 || s.dns.outage.length > 0 {
         c.push((

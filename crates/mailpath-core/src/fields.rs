@@ -115,6 +115,15 @@ pub enum Kind {
         /// Most.
         max: usize,
     },
+    /// A host or domain name (ASCII, or A-labels for internationalised names); `optional`: may be empty.
+    HostName {
+        /// May be empty (the default name).
+        optional: bool,
+    },
+    /// An IPv4 address.
+    Ip,
+    /// An IPv4 network in CIDR notation.
+    Network,
 }
 
 /// One setting of type `T` (the scenario, or one server's settings).
@@ -150,6 +159,44 @@ macro_rules! def {
         Def::<$T> { name: $name, help: $help, kind: Kind::Duration, get: |x| Value::Text(format_duration(x.$($f).+)),
             set: |x, v| { x.$($f).+ = duration(v)?; Ok(()) } }
     };
+    ($T:ty, $name:literal, $help:literal, host, $($f:ident).+) => {
+        Def::<$T> { name: $name, help: $help, kind: Kind::HostName { optional: false },
+            get: |x| Value::Text(x.$($f).+.clone()),
+            set: |x, v| { x.$($f).+ = crate::addr::dns_name(&v.as_text(260)?)?; Ok(()) } }
+    };
+    ($T:ty, $name:literal, $help:literal, ip, $($f:ident).+) => {
+        Def::<$T> { name: $name, help: $help, kind: Kind::Ip, get: |x| Value::Text(x.$($f).+.to_string()),
+            set: |x, v| { x.$($f).+ = ip(v)?; Ok(()) } }
+    };
+    ($T:ty, $name:literal, $help:literal, network, $($f:ident).+) => {
+        Def::<$T> { name: $name, help: $help, kind: Kind::Network, get: |x| Value::Text(x.$($f).+.to_string()),
+            set: |x, v| { x.$($f).+ = network(v)?; Ok(()) } }
+    };
+}
+
+/// An IPv4 address (no address literal brackets, no leading zeros).
+fn ip(v: &Value) -> Result<std::net::Ipv4Addr, String> {
+    let t = v.as_text(40)?;
+    let t = t.trim();
+    let a: std::net::Ipv4Addr = t.parse().map_err(|_| format!("\"{t}\" is not an IPv4 address such as 192.0.2.10"))?;
+    if a.is_unspecified() || a.is_loopback() || a.is_broadcast() || a.is_multicast() {
+        return Err(format!("{a} cannot be a host's address here (unspecified, loopback, broadcast or multicast)"));
+    }
+    Ok(a)
+}
+
+/// An IPv4 network in CIDR notation, its host bits zero as `mynetworks` expects them.
+fn network(v: &Value) -> Result<crate::net::Cidr, String> {
+    let t = v.as_text(40)?;
+    let t = t.trim();
+    let c = crate::net::Cidr::parse(t).ok_or_else(|| format!("\"{t}\" is not a network such as 10.0.0.0/8"))?;
+    if !t.contains('/') {
+        return Err(format!("\"{t}\" needs its prefix length, such as {t}/24"));
+    }
+    if c.to_string() != t {
+        return Err(format!("\"{t}\" has host bits set; the network is {c}"));
+    }
+    Ok(c)
 }
 
 /// A choice by name (shared by every choice setting, so the error text exists once per type).
@@ -214,15 +261,18 @@ pub static TOP: &[Def<Scenario>] = &[
         client.pop_before_smtp
     ),
     def!(Scenario, "client.pop_age", "How long before sending that POP login happened", duration, client.pop_age),
+    def!(Scenario, "client.login", "The login name for SMTP AUTH and POP (empty: the part of the sender's address before the @)", text 64, client.login),
+    def!(Scenario, "client.persistence", "After a refused AUTH, MAIL or RCPT: give up and show an error, or carry on like a script", choice Persistence, client.persistence),
     def!(Scenario, "network.place", "Where the computer is: its address decides whom servers trust", choice Place, network.place),
     def!(Scenario, "network.port25", "What the network does with connections to port 25 elsewhere", choice Port25, network.port25),
     Def {
         name: "message.from",
-        help: "The sender's address (MAIL FROM and From:)",
-        kind: Kind::Address,
+        help: "The sender's address (MAIL FROM and From:); empty for the null sender MAIL FROM:<> of bounces",
+        kind: Kind::OptionalAddress,
         get: |s| Value::Text(s.message.from.clone()),
         set: |s, v| {
-            s.message.from = check_address(&v.as_text(254)?)?;
+            let t = v.as_text(254)?;
+            s.message.from = if t.trim().is_empty() || t.trim() == "<>" { String::new() } else { check_address(&t)? };
             Ok(())
         },
     },
@@ -275,6 +325,52 @@ pub static TOP: &[Def<Scenario>] = &[
     def!(Scenario, "dns.outage.at", "When DNS starts failing for the recipient's domain", duration, dns.outage.at),
     def!(Scenario, "dns.outage.for", "How long DNS fails (0: never)", duration, dns.outage.length),
     def!(Scenario, "dns.backup_preference", "MX preference of the backup (the primary has 10; equal ones are shuffled)", num u16 [0, 65535], dns.backup_preference),
+    def!(Scenario, "names.provider.host", "Your provider's mail server (myhostname)", host, names.provider.host),
+    def!(Scenario, "names.provider.domain", "Your provider's mail domain (after the @)", host, names.provider.domain),
+    def!(Scenario, "names.provider.ip", "Your provider's server's address", ip, names.provider.ip),
+    def!(
+        Scenario,
+        "names.provider.network",
+        "Your provider's network: its customers at home",
+        network,
+        names.provider.network
+    ),
+    def!(Scenario, "names.recipient.host", "The recipient's mail server (its MX)", host, names.recipient.host),
+    def!(Scenario, "names.recipient.domain", "The recipient's mail domain", host, names.recipient.domain),
+    def!(Scenario, "names.recipient.ip", "The recipient's server's address", ip, names.recipient.ip),
+    def!(Scenario, "names.recipient.network", "The recipient's office network", network, names.recipient.network),
+    Def {
+        name: "names.middle.host",
+        help: "The middle-man's server (empty: backup. or smarthost. in front of its domain)",
+        kind: Kind::HostName { optional: true },
+        get: |s| Value::Text(s.names.middle.host.clone()),
+        set: |s, v| {
+            let t = v.as_text(260)?;
+            s.names.middle.host = if t.trim().is_empty() { String::new() } else { crate::addr::dns_name(&t)? };
+            Ok(())
+        },
+    },
+    def!(Scenario, "names.middle.domain", "The middle-man's domain", host, names.middle.domain),
+    def!(Scenario, "names.middle.ip", "The middle-man's address", ip, names.middle.ip),
+    def!(Scenario, "names.middle.network", "The middle-man's network", network, names.middle.network),
+    def!(Scenario, "names.computer.helo", "The name your computer gives in EHLO", host, names.computer.helo),
+    def!(
+        Scenario,
+        "names.computer.home",
+        "Your computer's address at home (inside the provider's network)",
+        ip,
+        names.computer.home
+    ),
+    def!(Scenario, "names.computer.hotel", "Its address on the hotel's Wi-Fi", ip, names.computer.hotel),
+    def!(Scenario, "names.computer.hotel_network", "The hotel's network", network, names.computer.hotel_network),
+    def!(
+        Scenario,
+        "names.computer.office",
+        "Its address in the recipient's office (inside their network)",
+        ip,
+        names.computer.office
+    ),
+    def!(Scenario, "names.computer.stranger", "The spammer's address", ip, names.computer.stranger),
 ];
 
 /// Settings each server has, under `provider.`, `middle.` and `recipient.`.
@@ -337,6 +433,8 @@ pub fn label(key: &str) -> &'static str {
         "client.auth" => "Authentication",
         "client.pop_before_smtp" => "Log on to incoming server first",
         "client.pop_age" => "…how long before sending",
+        "client.login" => "Login name",
+        "client.persistence" => "After a refusal",
         "network.place" => "Network",
         "network.port25" => "Port 25 out of the network",
         "message.from" => "From (envelope)",
@@ -351,6 +449,24 @@ pub fn label(key: &str) -> &'static str {
         "dns.outage.at" => "DNS outage starts at",
         "dns.outage.for" => "DNS outage lasts",
         "dns.backup_preference" => "Backup MX preference",
+        "names.provider.host" => "Provider's server",
+        "names.provider.domain" => "Provider's domain",
+        "names.provider.ip" => "Provider's server address",
+        "names.provider.network" => "Provider's network",
+        "names.recipient.host" => "Recipient's server",
+        "names.recipient.domain" => "Recipient's domain",
+        "names.recipient.ip" => "Recipient's server address",
+        "names.recipient.network" => "Recipient's network",
+        "names.middle.host" => "Middle-man's server",
+        "names.middle.domain" => "Middle-man's domain",
+        "names.middle.ip" => "Middle-man's address",
+        "names.middle.network" => "Middle-man's network",
+        "names.computer.helo" => "Your computer's name",
+        "names.computer.home" => "Address at home",
+        "names.computer.hotel" => "Address at the hotel",
+        "names.computer.hotel_network" => "Hotel network",
+        "names.computer.office" => "Address at the office",
+        "names.computer.stranger" => "Spammer's address",
         "flavour" => "Software",
         "policy" => "Relay refusal",
         "trust" => "Trusts addresses of",
@@ -460,6 +576,17 @@ pub fn get(s: &Scenario, key: &str) -> Option<Value> {
 pub fn set(s: &mut Scenario, key: &str, v: &Value) -> Result<(), FieldError> {
     let invalid = |problem: String| FieldError::Invalid { key: key.to_string(), problem };
     if let Some(d) = TOP.iter().find(|d| d.name == key) {
+        if key.starts_with("names.") {
+            // A name that would break the world (two servers called alike, home outside the provider's
+            // network) is refused; the last good names stay.
+            let mut t = s.clone();
+            (d.set)(&mut t, v).map_err(invalid)?;
+            if let Some(problem) = crate::world::name_problems(&t.names).into_iter().next() {
+                return Err(invalid(problem));
+            }
+            *s = t;
+            return Ok(());
+        }
         return (d.set)(s, v).map_err(invalid);
     }
     if let Some((prefix, rest)) = key.split_once('.') {
@@ -517,8 +644,13 @@ pub fn check(s: &Scenario) -> Vec<FieldError> {
             bad("message.to", &format!("\"{r}\": {e}"));
         }
     }
-    if let Err(e) = Address::parse(&s.message.from) {
-        bad("message.from", &format!("\"{}\": {e}", s.message.from));
+    if !s.message.from.is_empty() {
+        if let Err(e) = Address::parse(&s.message.from) {
+            bad("message.from", &format!("\"{}\": {e}", s.message.from));
+        }
+    }
+    for problem in crate::world::name_problems(&s.names) {
+        bad("names", &problem);
     }
     out
 }

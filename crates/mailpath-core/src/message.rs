@@ -44,7 +44,8 @@ pub fn compose(s: &Scenario, date: DateTime, id: &str) -> Draft {
         (Sender::Alice, f) if f.starts_with("alice@") => format!("Alice <{f}>"),
         (_, f) => f.to_string(),
     };
-    let domain = from.rsplit_once('@').map_or("isp-a.example", |(_, d)| d);
+    // The mail program names its message after the sender's domain (the provider's, for the null sender).
+    let domain = from.rsplit_once('@').map_or(s.names.provider.domain.as_str(), |(_, d)| d);
     let mut headers: Vec<crate::trace::Header> = vec![
         ("From", display.into()),
         ("To", m.to.join(", ").into()),

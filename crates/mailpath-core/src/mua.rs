@@ -33,6 +33,8 @@ pub enum Failure<'a> {
 pub struct Account<'a> {
     /// The message subject.
     pub subject: &'a str,
+    /// The account's name in the program (Outlook Express names it after the provider).
+    pub name: &'a str,
     /// The outgoing server's name as configured.
     pub server: &'a str,
     /// The port.
@@ -59,8 +61,9 @@ pub fn dialog(program: Program, failure: Failure, acct: &Account) -> Dialog {
         Program::OutlookExpress => {
             let tail = |resp: &Reply, err: &str| {
                 format!(
-                    "Subject '{}', Account: 'isp-a', Server: '{}', Protocol: SMTP, Server Response: '{}', Port: {}, Secure(SSL): {yes_no}, Server Error: {}, Error Number: {err}",
+                    "Subject '{}', Account: '{}', Server: '{}', Protocol: SMTP, Server Response: '{}', Port: {}, Secure(SSL): {yes_no}, Server Error: {}, Error Number: {err}",
                     acct.subject,
+                    acct.name,
                     acct.server,
                     resp.text_with_codes(),
                     acct.port,
@@ -81,12 +84,13 @@ pub fn dialog(program: Program, failure: Failure, acct: &Account) -> Dialog {
                 ),
                 Failure::Refused(reply) => (format!("An unknown error has occurred. {}", tail(reply, "0x800CCC60")), false),
                 Failure::NoTls => (
-                    format!("The server does not support secure connections. Account: 'isp-a', Server: '{}', Protocol: SMTP, Port: {}, Secure(SSL): Yes, Error Number: 0x800CCC7B", acct.server, acct.port),
+                    format!("The server does not support secure connections. Account: '{}', Server: '{}', Protocol: SMTP, Port: {}, Secure(SSL): Yes, Error Number: 0x800CCC7B", acct.name, acct.server, acct.port),
                     false,
                 ),
                 Failure::NoConnection { timed_out } => (
                     format!(
-                        "The connection to the server has failed. Account: 'isp-a', Server: '{}', Protocol: SMTP, Port: {}, Secure(SSL): {yes_no}, Socket Error: {}, Error Number: 0x800CCC0E",
+                        "The connection to the server has failed. Account: '{}', Server: '{}', Protocol: SMTP, Port: {}, Secure(SSL): {yes_no}, Socket Error: {}, Error Number: 0x800CCC0E",
+                        acct.name,
                         acct.server,
                         acct.port,
                         if timed_out { 10060 } else { 10061 }
@@ -136,7 +140,7 @@ pub fn dialog(program: Program, failure: Failure, acct: &Account) -> Dialog {
 pub fn catalogue() -> Vec<(Program, &'static str, Dialog)> {
     use crate::named::Named;
     let reply = Reply::new(554, Some(crate::reply::Status::new(5, 7, 1)), "<bob@corp-b.example>: Relay access denied");
-    let acct = Account { subject: "Lunch", server: "smtp.isp-a.example", port: 25, secure: false };
+    let acct = Account { subject: "Lunch", name: "isp-a", server: "smtp.isp-a.example", port: 25, secure: false };
     let failures: [(&str, Failure); 6] = [
         ("recipient rejected", Failure::RecipientRejected { rcpt: "bob@corp-b.example", reply: &reply }),
         ("login failed", Failure::LoginFailed(&reply)),
@@ -167,7 +171,7 @@ mod tests {
         let d = dialog(
             Program::Thunderbird,
             Failure::RecipientRejected { rcpt: "x@elsewhere.example", reply: &reply },
-            &Account { subject: "Hi", server: "smtp.isp-a.example", port: 25, secure: false },
+            &Account { subject: "Hi", name: "isp-a", server: "smtp.isp-a.example", port: 25, secure: false },
         );
         assert_eq!(
             d.text,
@@ -185,7 +189,7 @@ mod tests {
         let d = dialog(
             Program::OutlookExpress,
             Failure::RecipientRejected { rcpt: "bob@corp-b.example", reply: &reply },
-            &Account { subject: "Hi", server: "smtp.isp-a.example", port: 25, secure: false },
+            &Account { subject: "Hi", name: "isp-a", server: "smtp.isp-a.example", port: 25, secure: false },
         );
         assert!(d
             .text

@@ -242,7 +242,7 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
     };
     let from = ctx.sender.map_or("", |a| a.raw());
     let v = Vars {
-        host: server.hostname,
+        host: &server.hostname,
         rcpt: rcpt.echo(),
         from,
         ip: ctx.client_ip_text,

@@ -84,7 +84,7 @@ pub fn markdown(s: &Scenario, trace: &Trace) -> String {
         for e in trace.events[hop.first_event..=hop.last_event].iter() {
             match &e.kind {
                 EventKind::Decision(d) => {
-                    out.push_str(&format!("> {}\n\n", crate::explain::decision(d, name(e.actor))))
+                    out.push_str(&format!("> {}\n\n", crate::explain::decision(d, &name(e.actor))))
                 }
                 EventKind::ErrorDialog { title, text, .. } => out.push_str(&format!("> **{title}:** {text}\n\n")),
                 _ => {}

@@ -5,7 +5,9 @@
 //! app's controls; all three go through the one field table in [`crate::fields`].
 
 use crate::named_enum;
+use crate::net::Cidr;
 use crate::time::{Secs, DAY, HOUR, MINUTE};
+use std::net::Ipv4Addr;
 
 named_enum! {
     /// Who is at the keyboard.
@@ -253,6 +255,99 @@ pub struct Client {
     pub pop_before_smtp: bool,
     /// How long before sending that POP login happened.
     pub pop_age: Secs,
+    /// The login name for SMTP AUTH and POP; empty: the local part of the sender's address.
+    pub login: String,
+    /// How it takes a refusal: a mail program gives up and shows a dialog; a script carries on.
+    pub persistence: Persistence,
+}
+
+named_enum! {
+    /// What a client does after a refused AUTH, MAIL or RCPT.
+    pub enum Persistence {
+        /// Gives up and shows an error (a person's mail program).
+        GivesUp = "gives-up" / "Gives up (a mail program)",
+        /// Carries on with the next command (a script, a telnet session, a spam tool).
+        CarriesOn = "carries-on" / "Carries on (a script)",
+    }
+}
+
+/// One organisation of the world: its mail server's name and address, its mail domain and its network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// The mail server's host name (Postfix `myhostname`); for the middle-man, empty means the name its role
+    /// gives it (`backup.` or `smarthost.` in front of its domain).
+    pub host: String,
+    /// The mail domain (the part after the `@`).
+    pub domain: String,
+    /// The mail server's address.
+    pub ip: Ipv4Addr,
+    /// The organisation's network (what "trusts its own network" puts in `mynetworks`).
+    pub network: Cidr,
+}
+
+/// The sender's computer, wherever it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Computer {
+    /// The name it gives in `EHLO`.
+    pub helo: String,
+    /// Its address at home (inside the provider's network).
+    pub home: Ipv4Addr,
+    /// Its address on the hotel's Wi-Fi.
+    pub hotel: Ipv4Addr,
+    /// The hotel's network.
+    pub hotel_network: Cidr,
+    /// Its address on the office LAN (inside the recipient's network).
+    pub office: Ipv4Addr,
+    /// The spammer's address (the relay tester's is nmap's own).
+    pub stranger: Ipv4Addr,
+}
+
+/// Every name and address in the world, so an author can rebuild the article's world as theirs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Names {
+    /// The sender's provider.
+    pub provider: Site,
+    /// The recipient's organisation.
+    pub recipient: Site,
+    /// The middle-man's organisation.
+    pub middle: Site,
+    /// The sender's computer.
+    pub computer: Computer,
+}
+
+impl Default for Names {
+    /// The article's cast (RFC 2606 names, RFC 5737 addresses).
+    fn default() -> Self {
+        let ip = Ipv4Addr::new;
+        Names {
+            provider: Site {
+                host: "smtp.isp-a.example".into(),
+                domain: "isp-a.example".into(),
+                ip: ip(198, 51, 100, 25),
+                network: Cidr::new(198, 51, 100, 0, 24),
+            },
+            recipient: Site {
+                host: "mx1.corp-b.example".into(),
+                domain: "corp-b.example".into(),
+                ip: ip(192, 0, 2, 10),
+                network: Cidr::new(192, 0, 2, 0, 24),
+            },
+            middle: Site {
+                host: String::new(),
+                domain: "relay-c.example".into(),
+                ip: ip(203, 0, 113, 50),
+                network: Cidr::new(203, 0, 113, 48, 29),
+            },
+            computer: Computer {
+                helo: "laptop.example".into(),
+                home: ip(198, 51, 100, 23),
+                hotel: ip(203, 0, 113, 77),
+                hotel_network: Cidr::new(203, 0, 113, 72, 29),
+                office: ip(192, 0, 2, 77),
+                stranger: ip(203, 0, 113, 66),
+            },
+        }
+    }
 }
 
 /// Where the sender's computer is.
@@ -267,7 +362,8 @@ pub struct Network {
 /// The message and its envelope, as typed into the mail program.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageSpec {
-    /// The envelope sender (`MAIL FROM`), also the `From:` header unless `header_from` is set.
+    /// The envelope sender (`MAIL FROM`), also the `From:` header unless `header_from` is set; empty for the null
+    /// sender `MAIL FROM:<>` that bounces and probes use.
     pub from: String,
     /// The recipients (`RCPT TO`), decided one by one.
     pub to: Vec<String>,
@@ -367,6 +463,8 @@ pub struct Scenario {
     pub recipient: Server,
     /// DNS.
     pub dns: Dns,
+    /// Every name and address in the world.
+    pub names: Names,
 }
 
 impl Server {
@@ -410,6 +508,8 @@ impl Default for Scenario {
                 auth: Auth::Right,
                 pop_before_smtp: false,
                 pop_age: 5 * MINUTE,
+                login: String::new(),
+                persistence: Persistence::GivesUp,
             },
             network: Network { place: Place::Home, port25: Port25::Open },
             message: MessageSpec {
@@ -430,6 +530,7 @@ impl Default for Scenario {
             middle: Middle { role: Role::None, recipient_list: false, login: false, server: Server::postfix() },
             recipient: Server { trust: Trust::Network, ..Server::postfix() },
             dns: Dns { outage: Window::default(), backup_preference: 20 },
+            names: Names::default(),
         }
     }
 }

@@ -28,6 +28,11 @@ fn kind_schema(kind: Kind, help: &str) -> String {
         Kind::Addresses { max } => format!(
             "{{\"description\": {d}, \"anyOf\": [{{\"type\": \"array\", \"items\": {{\"type\": \"string\", \"maxLength\": 254}}, \"minItems\": 1, \"maxItems\": {max}}}, {{\"type\": \"string\"}}]}}"
         ),
+        Kind::HostName { .. } => format!("{{\"description\": {d}, \"type\": \"string\", \"maxLength\": 253}}"),
+        Kind::Ip => format!("{{\"description\": {d}, \"type\": \"string\", \"format\": \"ipv4\"}}"),
+        Kind::Network => format!(
+            "{{\"description\": {d}, \"type\": \"string\", \"pattern\": \"^[0-9]{{1,3}}(\\\\.[0-9]{{1,3}}){{3}}/[0-9]{{1,2}}$\"}}"
+        ),
         Kind::Names { max } => {
             format!("{{\"description\": {d}, \"type\": \"array\", \"items\": {{\"type\": \"string\", \"maxLength\": 64}}, \"maxItems\": {max}}}")
         }

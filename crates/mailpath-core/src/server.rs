@@ -157,7 +157,7 @@ impl<'a> ServerSession<'a> {
 
     fn vars(&self) -> Vars<'_> {
         Vars {
-            host: self.server.hostname,
+            host: &self.server.hostname,
             helo: self.helo.as_deref().unwrap_or(""),
             ip: &self.ip_text,
             id: &self.queue_id,

@@ -22,6 +22,8 @@ pub enum ClientKind {
     Mta,
     /// A spammer's tool: pushes on regardless.
     Spammer,
+    /// A script or a telnet session with a login: carries on after a refused AUTH, MAIL or RCPT.
+    Script,
     /// nmap's smtp-open-relay script.
     Tester,
 }
@@ -229,15 +231,20 @@ pub fn run(
             return give_up(env, out, plan, &mut s);
         }
     }
+    let script = plan.kind == ClientKind::Script;
     if let Some((user, password)) = plan.login {
         let (r, ev, _, stage) = say!(Command::AuthPlain { user: user.into(), password: password.into() });
         if r.severity() != Severity::Ok {
-            {
-                let why = s.last_why;
+            let why = s.last_why;
+            if !script {
                 return refuse(env, out, &mut s, r, stage, ev, why, plan);
             }
+            // A script goes on unauthenticated; the first refusal is what it reports.
+            out.why = out.why.or(why);
+            out.refusal.get_or_insert(Refusal { reply: r, stage, event: ev });
+        } else {
+            out.auth = true;
         }
-        out.auth = true;
     }
     if plan.kind == ClientKind::Tester {
         return probe(plan, server, &mut s, env, out);
@@ -245,10 +252,12 @@ pub fn run(
     let size = (plan.kind == ClientKind::Mta && server_lists_size(&s)).then_some(plan.message.bytes);
     let (r, ev, _, stage) = say!(Command::Mail { from: plan.mail_from.to_string(), size });
     if r.severity() != Severity::Ok {
-        {
-            let why = s.last_why;
+        let why = s.last_why;
+        if !script {
             return refuse(env, out, &mut s, r, stage, ev, why, plan);
         }
+        out.why = out.why.or(why);
+        out.refusal.get_or_insert(Refusal { reply: r, stage, event: ev });
     }
     for rcpt in plan.rcpts {
         let (r, ev, decision, stage) = say!(Command::Rcpt(rcpt.clone()));
@@ -261,7 +270,7 @@ pub fn run(
         }
     }
     let any = out.rcpts.iter().any(|r| r.reply.severity() == Severity::Ok);
-    if !any && plan.kind != ClientKind::Spammer {
+    if !any && !matches!(plan.kind, ClientKind::Spammer | ClientKind::Script) {
         return quit(env, out, plan, &mut s, End::Done, HopResult::Refused);
     }
     let (r, ev, _, stage) = say!(Command::Data);
@@ -397,7 +406,7 @@ fn probe(plan: &Plan, server: &ServerConfig, s: &mut ServerSession, env: &mut En
     let hop = out.hop;
     let mut passed = 0;
     let mut auth_needed = false;
-    for (from, to) in relay_test_forms(server.hostname, server.ip) {
+    for (from, to) in relay_test_forms(&server.hostname, server.ip) {
         for cmd in [Command::Rset, Command::Mail { from: from.clone(), size: None }, Command::Rcpt(to.clone())] {
             let is_rcpt = matches!(cmd, Command::Rcpt(_));
             let stage = cmd.stage();

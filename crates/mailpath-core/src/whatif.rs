@@ -7,13 +7,20 @@ use crate::reply::Reply;
 use crate::scenario::{Port, Scenario};
 use crate::trace::Ending;
 
-/// The toggles the grid varies, with the values it tries: rows vary the first two, columns the last two.
-pub const AXES: &[(&str, &[&str])] = &[
-    ("client.auth", &["off", "right", "wrong"]),
-    ("client.port", &["25", "587", "465"]),
-    ("network.place", &["home", "hotel", "office"]),
-    ("message.to", &["bob@corp-b.example", "carol@isp-a.example"]),
-];
+/// The toggles the grid varies: rows vary the first two, columns the last two.
+pub const AXES: [&str; 4] = ["client.auth", "client.port", "network.place", "message.to"];
+
+/// The values the grid tries for each axis: the recipients are a mailbox of the recipient's domain and one of
+/// the sender's own provider, with the world's names.
+pub fn values(s: &Scenario) -> [Vec<String>; 4] {
+    let v = |xs: &[&str]| xs.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    [
+        v(&["off", "right", "wrong"]),
+        v(&["25", "587", "465"]),
+        v(&["home", "hotel", "office"]),
+        vec![format!("bob@{}", s.names.recipient.domain), format!("carol@{}", s.names.provider.domain)],
+    ]
+}
 
 /// How many axes name a row (the rest name a column).
 const ROW_AXES: usize = 2;
@@ -58,17 +65,21 @@ impl Grid {
     }
 }
 
+/// How many values each axis has.
+const SIZES: [usize; 4] = [3, 3, 3, 2];
+
 /// How many cells the grid has.
 pub fn len() -> usize {
-    AXES.iter().map(|(_, v)| v.len()).product()
+    SIZES.iter().product()
 }
 
 /// The scenario for a cell: `base` with each axis set to the chosen value (TLS follows the port: on for
 /// 587/465).
 pub fn variant(base: &Scenario, choice: &[u8]) -> Scenario {
     let mut s = base.clone();
-    for ((key, values), &i) in AXES.iter().zip(choice) {
-        let _ = fields::set(&mut s, key, &Value::Text(values[i as usize].to_string()));
+    let values = values(base);
+    for ((key, values), &i) in AXES.iter().zip(&values).zip(choice) {
+        let _ = fields::set(&mut s, key, &Value::Text(values[i as usize].clone()));
     }
     s.client.tls = s.client.port != Port::P25;
     s
@@ -82,7 +93,9 @@ pub fn key(s: &Scenario) -> Scenario {
 
 /// Which cell the scenario is on, if its toggles are all among the grid's values.
 pub fn current(s: &Scenario) -> Option<Vec<u8>> {
+    let values = values(s);
     AXES.iter()
+        .zip(&values)
         .map(|(key, values)| {
             let v = fields::get(s, key)?.render();
             values.iter().position(|x| *x == v).map(|i| i as u8)
@@ -94,23 +107,24 @@ pub fn current(s: &Scenario) -> Option<Vec<u8>> {
 pub fn choices() -> impl Iterator<Item = Vec<u8>> {
     (0..len()).map(|mut n| {
         let mut choice = vec![0u8; AXES.len()];
-        for (c, (_, values)) in choice.iter_mut().zip(AXES).rev() {
-            *c = (n % values.len()) as u8;
-            n /= values.len();
+        for (c, size) in choice.iter_mut().zip(SIZES).rev() {
+            *c = (n % size) as u8;
+            n /= size;
         }
         choice
     })
 }
 
-fn label(axes: &[(&str, &[&str])], choice: &[u8], sep: &str) -> String {
-    axes.iter()
+fn label(keys: &[&str], values: &[Vec<String>], choice: &[u8], sep: &str) -> String {
+    keys.iter()
+        .zip(values)
         .zip(choice)
         .map(|((key, values), &i)| {
-            let v = values[i as usize];
+            let v = &values[i as usize];
             if *key == "message.to" {
-                Address::parse(v).ok().and_then(|a| a.domain().map(str::to_string)).unwrap_or_else(|| v.to_string())
+                Address::parse(v).ok().and_then(|a| a.domain().map(str::to_string)).unwrap_or_else(|| v.clone())
             } else {
-                v.to_string()
+                v.clone()
             }
         })
         .collect::<Vec<_>>()
@@ -119,15 +133,19 @@ fn label(axes: &[(&str, &[&str])], choice: &[u8], sep: &str) -> String {
 
 /// Runs every combination for `base` and lays the results out as rows and columns.
 pub fn grid(base: &Scenario) -> Grid {
-    let per_row: usize = AXES[ROW_AXES..].iter().map(|(_, v)| v.len()).product();
+    let per_row: usize = SIZES[ROW_AXES..].iter().product();
+    let values = values(base);
     let mut rows: Vec<Row> = Vec::new();
     let mut columns = Vec::new();
     for (n, choice) in choices().enumerate() {
         if n % per_row == 0 {
-            rows.push(Row { label: label(&AXES[..ROW_AXES], &choice[..ROW_AXES], " · "), cells: Vec::new() });
+            rows.push(Row {
+                label: label(&AXES[..ROW_AXES], &values[..ROW_AXES], &choice[..ROW_AXES], " · "),
+                cells: Vec::new(),
+            });
         }
         if n < per_row {
-            columns.push(label(&AXES[ROW_AXES..], &choice[ROW_AXES..], " → "));
+            columns.push(label(&AXES[ROW_AXES..], &values[ROW_AXES..], &choice[ROW_AXES..], " → "));
         }
         let t = crate::run(&variant(base, &choice));
         let cell = Cell { choice, ending: t.outcome.ending, reply: t.outcome.reply };

@@ -1,29 +1,46 @@
 //! The cast: every host, address, domain and DNS record of the simulated Internet, and each server's full
-//! configuration, derived from a [`Scenario`]'s knobs. Names and addresses are RFC 2606 / RFC 5737 examples.
+//! configuration, derived from a [`Scenario`]'s names ([`crate::scenario::Names`]) and knobs. The default
+//! names are RFC 2606 / RFC 5737 examples; the rest of the Internet (`elsewhere.example`, the hotel, the
+//! nameless domains) keeps fixed names.
 
 use crate::actor::HostId;
+use crate::addr::Name;
 use crate::dns::{Entry, Mx, Zone, DNSBL};
 use crate::net::Cidr;
-use crate::scenario::{Outgoing, Place, Role, Scenario, Sender, Server, Trust};
+use crate::scenario::{Names, Outgoing, Place, Role, Scenario, Sender, Server, Trust};
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
 /// The password every account in the world has; a wrong password is anything else.
 pub const PASSWORD: &str = "secret";
-/// The account the provider's server has at a smarthost that wants a login.
-const SMARTHOST_LOGIN: &str = "isp-a";
 /// What the mail program sends when set to a wrong password.
 pub const WRONG_PASSWORD: &str = "letmein";
 
-/// Mailbox names each domain has before a scenario adds its own.
-pub fn cast_users(domain: &str) -> &'static [&'static str] {
-    match domain {
-        "isp-a.example" => &["alice", "carol", "postmaster"],
-        "corp-b.example" => &["bob", "postmaster"],
-        "elsewhere.example" => &["dave", "victim", "ceo", "postmaster"],
-        "relay-c.example" | "hotel.example" => &["postmaster"],
-        "nomx.example" => &["x", "info", "postmaster"],
-        _ => &[],
+/// The organisations of the world, for the mailbox names each has before a scenario adds its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Org {
+    /// The sender's provider.
+    Provider,
+    /// The recipient's organisation.
+    Recipient,
+    /// The middle-man's organisation.
+    Middle,
+    /// Some third party, `elsewhere.example`.
+    Elsewhere,
+    /// The hotel.
+    Hotel,
+    /// The domain with only an address, `nomx.example`.
+    NoMx,
+}
+
+/// Mailbox names each organisation has before a scenario adds its own.
+pub fn cast_users(org: Org) -> &'static [&'static str] {
+    match org {
+        Org::Provider => &["alice", "carol", "postmaster"],
+        Org::Recipient => &["bob", "postmaster"],
+        Org::Elsewhere => &["dave", "victim", "ceo", "postmaster"],
+        Org::Middle | Org::Hotel => &["postmaster"],
+        Org::NoMx => &["x", "info", "postmaster"],
     }
 }
 
@@ -31,7 +48,7 @@ pub fn cast_users(domain: &str) -> &'static [&'static str] {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FinalDomain {
     /// The domain.
-    pub name: &'static str,
+    pub name: Name,
     /// `true`: a virtual mailbox domain; `false`: in `mydestination` (local recipient table).
     pub is_virtual: bool,
     /// Its mailbox names.
@@ -55,7 +72,7 @@ pub struct ServerConfig {
     /// Which host it runs on.
     pub host: HostId,
     /// Its host name (`myhostname`).
-    pub hostname: &'static str,
+    pub hostname: Name,
     /// Its address.
     pub ip: Ipv4Addr,
     /// The scenario's settings for it.
@@ -65,7 +82,7 @@ pub struct ServerConfig {
     /// Domains it delivers itself.
     pub final_domains: Vec<FinalDomain>,
     /// Domains it accepts to pass on (`relay_domains`).
-    pub relay_domains: Vec<&'static str>,
+    pub relay_domains: Vec<Name>,
     /// Valid recipients in the relay domains (`relay_recipient_maps`), if it checks them.
     pub relay_recipients: Option<Vec<String>>,
     /// Its smarthost, if it uses one.
@@ -83,6 +100,7 @@ impl ServerConfig {
     /// Whether `domain` is one of its relay domains (or a subdomain of one, as Postfix matches by default).
     pub fn is_relay_domain(&self, domain: &str) -> bool {
         self.relay_domains.iter().any(|d| {
+            let d: &str = d;
             domain.eq_ignore_ascii_case(d)
                 || domain.len() > d.len() && domain.to_ascii_lowercase().ends_with(&format!(".{d}"))
         })
@@ -106,12 +124,12 @@ impl ServerConfig {
 }
 
 /// A host's identity on the network.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Host {
     /// Which host.
     pub id: HostId,
     /// Its name (a host name, or a description for people's computers).
-    pub name: &'static str,
+    pub name: Name,
     /// Its address.
     pub ip: Ipv4Addr,
 }
@@ -126,73 +144,86 @@ pub struct World {
     /// The sending machine.
     pub sender: Host,
     /// The name the sender gives in EHLO.
-    pub helo: &'static str,
+    pub helo: Name,
     /// The server the sender's program is set to use.
     pub outgoing: HostId,
     /// The provider's own domain: where the sender's mailbox is, and the domain its server signs (DKIM).
-    pub home_domain: &'static str,
+    pub home_domain: Name,
     /// The account the provider's server logs in with at a smarthost that wants a login.
-    pub smarthost_login: &'static str,
+    pub smarthost_login: Name,
+    /// The network the sender's computer is on.
+    pub local_network: Cidr,
 }
 
 const fn ip(a: u8, b: u8, c: u8, d: u8) -> Ipv4Addr {
     Ipv4Addr::new(a, b, c, d)
 }
 
-/// Where each network lives.
-pub mod addr {
+/// Networks every server knows.
+pub mod nets {
     use super::*;
-    /// The provider's customer pool.
-    pub const PROVIDER_POOL: Cidr = Cidr::new(198, 51, 100, 0, 24);
-    /// corp-b's LAN.
-    pub const CORP_LAN: Cidr = Cidr::new(192, 0, 2, 0, 24);
-    /// The hotel's Wi-Fi.
-    pub const HOTEL_NET: Cidr = Cidr::new(203, 0, 113, 72, 29);
-    /// relay-c's network.
-    pub const RELAY_NET: Cidr = Cidr::new(203, 0, 113, 48, 29);
-    /// elsewhere's network.
-    pub const ELSEWHERE_NET: Cidr = Cidr::new(203, 0, 113, 200, 29);
     /// Loopback.
     pub const LOCALHOST: Cidr = Cidr::new(127, 0, 0, 0, 8);
     /// Everyone.
     pub const EVERYONE: Cidr = Cidr::new(0, 0, 0, 0, 0);
+    /// elsewhere's network.
+    pub const ELSEWHERE_NET: Cidr = Cidr::new(203, 0, 113, 200, 29);
 }
 
-/// The fixed address and name of each host.
+/// The middle-man's host name: its own, or the one its role gives it.
+pub fn middle_host(s: &Scenario) -> String {
+    let m = &s.names.middle;
+    if !m.host.is_empty() {
+        return m.host.clone();
+    }
+    match s.middle.role {
+        Role::Smarthost => format!("smarthost.{}", m.domain),
+        _ => format!("backup.{}", m.domain),
+    }
+}
+
+/// The name and address of each host.
 pub fn host(id: HostId, s: &Scenario) -> Host {
-    let (name, address) = match id {
-        HostId::Alice => match s.network.place {
-            Place::Home => ("laptop.example", ip(198, 51, 100, 23)),
-            Place::Hotel => ("laptop.example", ip(203, 0, 113, 77)),
-            Place::Office => ("laptop.example", ip(192, 0, 2, 77)),
-        },
-        HostId::Mallory => ("mallory.example", ip(203, 0, 113, 66)),
-        HostId::Tester => ("nmap.scanme.org", ip(203, 0, 113, 99)),
-        HostId::Provider => ("smtp.isp-a.example", ip(198, 51, 100, 25)),
-        HostId::Middle => match s.middle.role {
-            Role::Smarthost => ("smarthost.relay-c.example", ip(203, 0, 113, 50)),
-            _ => ("backup.relay-c.example", ip(203, 0, 113, 50)),
-        },
-        HostId::Mx => ("mx1.corp-b.example", ip(192, 0, 2, 10)),
-        HostId::Elsewhere => ("mx.elsewhere.example", ip(203, 0, 113, 200)),
-        HostId::Hotel => ("relay.hotel.example", ip(203, 0, 113, 73)),
-        HostId::NoMx => ("nomx.example", ip(192, 0, 2, 200)),
-        HostId::Dns => ("resolver", ip(198, 51, 100, 53)),
-        HostId::Reader => ("reader.example", ip(192, 0, 2, 88)),
+    let n = &s.names;
+    let (name, address): (Name, Ipv4Addr) = match id {
+        HostId::Alice => (
+            n.computer.helo.as_str().into(),
+            match s.network.place {
+                Place::Home => n.computer.home,
+                Place::Hotel => n.computer.hotel,
+                Place::Office => n.computer.office,
+            },
+        ),
+        HostId::Mallory => ("mallory.example".into(), n.computer.stranger),
+        HostId::Tester => ("nmap.scanme.org".into(), ip(203, 0, 113, 99)),
+        HostId::Provider => (n.provider.host.as_str().into(), n.provider.ip),
+        HostId::Middle => (middle_host(s).into(), n.middle.ip),
+        HostId::Mx => (n.recipient.host.as_str().into(), n.recipient.ip),
+        HostId::Elsewhere => ("mx.elsewhere.example".into(), ip(203, 0, 113, 200)),
+        HostId::Hotel => ("relay.hotel.example".into(), hotel_relay(s)),
+        HostId::NoMx => ("nomx.example".into(), ip(192, 0, 2, 200)),
+        HostId::Dns => ("resolver".into(), ip(198, 51, 100, 53)),
+        HostId::Reader => ("reader.example".into(), ip(192, 0, 2, 88)),
     };
     Host { id, name, ip: address }
 }
 
+/// The hotel's own relay: the first address of the hotel's network after the network address.
+fn hotel_relay(s: &Scenario) -> Ipv4Addr {
+    let net = s.names.computer.hotel_network;
+    Ipv4Addr::from_bits(net.addr.to_bits().wrapping_add(1))
+}
+
 fn mynetworks(trust: Trust, own: Cidr) -> Vec<Cidr> {
     match trust {
-        Trust::Localhost => vec![addr::LOCALHOST],
-        Trust::Network => vec![addr::LOCALHOST, own],
-        Trust::Everyone => vec![addr::EVERYONE],
+        Trust::Localhost => vec![nets::LOCALHOST],
+        Trust::Network => vec![nets::LOCALHOST, own],
+        Trust::Everyone => vec![nets::EVERYONE],
     }
 }
 
-fn users(domain: &'static str, extra: &[String]) -> Vec<crate::reply::Text> {
-    let mut u: Vec<crate::reply::Text> = cast_users(domain).iter().map(|s| (*s).into()).collect();
+fn users(org: Org, extra: &[String]) -> Vec<crate::reply::Text> {
+    let mut u: Vec<crate::reply::Text> = cast_users(org).iter().map(|s| (*s).into()).collect();
     for e in extra {
         if !u.iter().any(|x| x.eq_ignore_ascii_case(e)) {
             u.push(e.clone().into());
@@ -201,26 +232,29 @@ fn users(domain: &'static str, extra: &[String]) -> Vec<crate::reply::Text> {
     u
 }
 
-fn plain(
+/// A server with one final domain (or none, when it does not list it) and its trusted networks.
+struct Plain<'a> {
     id: HostId,
-    s: &Scenario,
     settings: Server,
     own: Cidr,
-    domain: &'static str,
+    domain: &'a str,
+    org: Org,
     is_virtual: bool,
-) -> ServerConfig {
-    let h = host(id, s);
-    let final_domains = if settings.handles_domain {
-        vec![FinalDomain { name: domain, is_virtual, users: users(domain, &settings.users) }]
+}
+
+fn plain(s: &Scenario, p: Plain) -> ServerConfig {
+    let h = host(p.id, s);
+    let final_domains = if p.settings.handles_domain {
+        vec![FinalDomain { name: p.domain.into(), is_virtual: p.is_virtual, users: users(p.org, &p.settings.users) }]
     } else {
         Vec::new()
     };
     ServerConfig {
-        host: id,
+        host: p.id,
         hostname: h.name,
         ip: h.ip,
-        mynetworks: mynetworks(settings.trust, own),
-        settings,
+        mynetworks: mynetworks(p.settings.trust, p.own),
+        settings: p.settings,
         final_domains,
         relay_domains: Vec::new(),
         relay_recipients: None,
@@ -229,22 +263,136 @@ fn plain(
     }
 }
 
+/// Names of the rest of the Internet, which the scenario's own names must not take.
+const FIXED_NAMES: [&str; 9] = [
+    "elsewhere.example",
+    "mx.elsewhere.example",
+    "hotel.example",
+    "relay.hotel.example",
+    "nomail.example",
+    "nomx.example",
+    "typo.example",
+    "mallory.example",
+    "nmap.scanme.org",
+];
+
+/// What would break the world if these names were used: two servers or domains called alike, a server called
+/// like a domain (one name cannot hold both an MX and a host's address here), a name of the rest of the
+/// Internet taken, two hosts at one address, the computer's addresses outside the networks they stand for.
+pub fn name_problems(n: &Names) -> Vec<String> {
+    let mut out = Vec::new();
+    let md = &n.middle.domain;
+    let middle_hosts: Vec<String> = if n.middle.host.is_empty() {
+        vec![format!("backup.{md}"), format!("smarthost.{md}")]
+    } else {
+        vec![n.middle.host.clone()]
+    };
+    let mut names: Vec<(&str, String)> = vec![
+        ("the provider's server", n.provider.host.clone()),
+        ("the recipient's server", n.recipient.host.clone()),
+        ("the provider's domain", n.provider.domain.clone()),
+        ("the recipient's domain", n.recipient.domain.clone()),
+        ("the middle-man's domain", md.clone()),
+    ];
+    names.extend(middle_hosts.into_iter().map(|h| ("the middle-man's server", h)));
+    for (i, (what, name)) in names.iter().enumerate() {
+        if let Some((other, _)) = names[..i].iter().find(|(_, o)| o.eq_ignore_ascii_case(name)) {
+            out.push(format!("{what} and {other} would both be called {name}; each needs its own name"));
+        }
+        if FIXED_NAMES.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+            out.push(format!("{name} belongs to the rest of the simulated Internet; choose another name for {what}"));
+        }
+    }
+    let fixed =
+        [ip(203, 0, 113, 200), ip(192, 0, 2, 200), ip(198, 51, 100, 53), ip(192, 0, 2, 88), ip(203, 0, 113, 99)];
+    let c = &n.computer;
+    let hotel_relay = Ipv4Addr::from_bits(c.hotel_network.addr.to_bits().wrapping_add(1));
+    let addresses: Vec<(&str, Ipv4Addr)> = vec![
+        ("the provider's server", n.provider.ip),
+        ("the recipient's server", n.recipient.ip),
+        ("the middle-man", n.middle.ip),
+        ("your computer at home", c.home),
+        ("your computer at the hotel", c.hotel),
+        ("your computer at the office", c.office),
+        ("the spammer", c.stranger),
+        ("the hotel's relay", hotel_relay),
+    ];
+    for (i, (what, a)) in addresses.iter().enumerate() {
+        if let Some((other, _)) = addresses[..i].iter().find(|(_, o)| o == a) {
+            out.push(format!("{what} and {other} would both be at {a}; each host needs its own address"));
+        }
+        if fixed.contains(a) {
+            out.push(format!("{a} belongs to a host of the rest of the simulated Internet; choose another for {what}"));
+        }
+    }
+    if !n.provider.network.contains(c.home) {
+        out.push(format!(
+            "your address at home, {}, must be inside the provider's network {}",
+            c.home, n.provider.network
+        ));
+    }
+    if !n.recipient.network.contains(c.office) {
+        out.push(format!(
+            "your address at the office, {}, must be inside the recipient's network {}",
+            c.office, n.recipient.network
+        ));
+    }
+    if !c.hotel_network.contains(c.hotel) {
+        out.push(format!(
+            "your address at the hotel, {}, must be inside the hotel's network {}",
+            c.hotel, c.hotel_network
+        ));
+    }
+    for (what, net) in [("provider's", n.provider.network), ("recipient's", n.recipient.network)] {
+        if net.contains(c.hotel) {
+            out.push(format!(
+                "the hotel's address {} is inside the {what} network {net}: the hotel would be trusted",
+                c.hotel
+            ));
+        }
+    }
+    out
+}
+
+/// The account name an organisation's server logs in with elsewhere: the first label of its domain.
+pub fn account_of(domain: &str) -> &str {
+    domain.split('.').next().unwrap_or(domain)
+}
+
 impl World {
     /// Builds the world a scenario describes.
     pub fn build(s: &Scenario) -> World {
+        let n = &s.names;
+        let (pd, rd, md) = (n.provider.domain.as_str(), n.recipient.domain.as_str(), n.middle.domain.as_str());
         let mut servers = Vec::new();
 
-        let mut provider = plain(HostId::Provider, s, s.provider.clone(), addr::PROVIDER_POOL, "isp-a.example", false);
+        let provider = Plain {
+            id: HostId::Provider,
+            settings: s.provider.clone(),
+            own: n.provider.network,
+            domain: pd,
+            org: Org::Provider,
+            is_virtual: false,
+        };
+        let mut provider = plain(s, provider);
         if s.middle.role == Role::Smarthost {
             let login = s.middle.login;
             provider.relayhost = Some(Relayhost { host: HostId::Middle, port: if login { 587 } else { 25 }, login });
         }
         servers.push(provider);
 
-        let mut mx = plain(HostId::Mx, s, s.recipient.clone(), addr::CORP_LAN, "corp-b.example", true);
+        let mx = Plain {
+            id: HostId::Mx,
+            settings: s.recipient.clone(),
+            own: n.recipient.network,
+            domain: rd,
+            org: Org::Recipient,
+            is_virtual: true,
+        };
+        let mut mx = plain(s, mx);
         if s.middle.role == Role::Backup {
             // A primary normally spares its own backup MX from greylisting, SPF and blocklist checks.
-            mx.exempt.push(Cidr::host(host(HostId::Middle, s).ip));
+            mx.exempt.push(Cidr::host(n.middle.ip));
         }
         servers.push(mx);
 
@@ -253,57 +401,73 @@ impl World {
             let handles = settings.handles_domain;
             // The middle-man's own domain is always its final destination.
             settings.handles_domain = true;
-            let mut m = plain(HostId::Middle, s, settings, addr::RELAY_NET, "relay-c.example", false);
+            let middle = Plain {
+                id: HostId::Middle,
+                settings,
+                own: n.middle.network,
+                domain: md,
+                org: Org::Middle,
+                is_virtual: false,
+            };
+            let mut m = plain(s, middle);
             match s.middle.role {
                 Role::Backup if handles => {
-                    m.relay_domains.push("corp-b.example");
+                    m.relay_domains.push(rd.into());
                     if s.middle.recipient_list {
                         m.relay_recipients = Some(
-                            users("corp-b.example", &s.recipient.users)
-                                .iter()
-                                .map(|u| format!("{u}@corp-b.example"))
-                                .collect(),
+                            users(Org::Recipient, &s.recipient.users).iter().map(|u| format!("{u}@{rd}")).collect(),
                         );
                     }
                 }
-                Role::Smarthost if handles && !s.middle.login && !m.mynetworks.contains(&addr::EVERYONE) => {
-                    m.mynetworks.push(Cidr::host(host(HostId::Provider, s).ip));
+                Role::Smarthost if handles && !s.middle.login && !m.mynetworks.contains(&nets::EVERYONE) => {
+                    m.mynetworks.push(Cidr::host(n.provider.ip));
                 }
                 _ => {}
             }
             if s.middle.role == Role::Smarthost && s.middle.login {
                 m.settings.sasl = true;
                 m.settings.submission = true;
-                m.final_domains[0].users.push(SMARTHOST_LOGIN.into());
+                m.final_domains[0].users.push(account_of(pd).to_string().into());
             }
             servers.push(m);
         }
 
         let everyone_else = Server { trust: Trust::Network, ..Server::postfix() };
-        servers.push(plain(
-            HostId::Elsewhere,
-            s,
-            Server { policy: crate::scenario::Policy::Reject, ..everyone_else.clone() },
-            addr::ELSEWHERE_NET,
-            "elsewhere.example",
-            true,
-        ));
-        servers.push(plain(HostId::Hotel, s, everyone_else.clone(), addr::HOTEL_NET, "hotel.example", false));
-        servers.push(plain(
-            HostId::NoMx,
-            s,
-            Server { trust: Trust::Localhost, ..everyone_else },
-            Cidr::host(ip(192, 0, 2, 200)),
-            "nomx.example",
-            false,
-        ));
+        let elsewhere = Plain {
+            id: HostId::Elsewhere,
+            settings: Server { policy: crate::scenario::Policy::Reject, ..everyone_else.clone() },
+            own: nets::ELSEWHERE_NET,
+            domain: "elsewhere.example",
+            org: Org::Elsewhere,
+            is_virtual: true,
+        };
+        servers.push(plain(s, elsewhere));
+        let hotel = Plain {
+            id: HostId::Hotel,
+            settings: everyone_else.clone(),
+            own: n.computer.hotel_network,
+            domain: "hotel.example",
+            org: Org::Hotel,
+            is_virtual: false,
+        };
+        servers.push(plain(s, hotel));
+        let nomx = Plain {
+            id: HostId::NoMx,
+            settings: Server { trust: Trust::Localhost, ..everyone_else },
+            own: Cidr::host(ip(192, 0, 2, 200)),
+            domain: "nomx.example",
+            org: Org::NoMx,
+            is_virtual: false,
+        };
+        servers.push(plain(s, nomx));
 
         let zone = build_zone(s);
-        let (sender_id, helo) = match s.sender {
-            Sender::Alice => (HostId::Alice, "laptop.example"),
-            Sender::Mallory => (HostId::Mallory, "mallory.example"),
-            Sender::Tester => (HostId::Tester, "nmap.scanme.org"),
+        let sender_id = match s.sender {
+            Sender::Alice => HostId::Alice,
+            Sender::Mallory => HostId::Mallory,
+            Sender::Tester => HostId::Tester,
         };
+        let sender = host(sender_id, s);
         let outgoing = match s.client.server {
             Outgoing::Provider => HostId::Provider,
             Outgoing::Recipient => HostId::Mx,
@@ -311,14 +475,20 @@ impl World {
             Outgoing::Middle => HostId::Provider,
             Outgoing::Hotel => HostId::Hotel,
         };
+        let local_network = match s.network.place {
+            Place::Home => n.provider.network,
+            Place::Hotel => n.computer.hotel_network,
+            Place::Office => n.recipient.network,
+        };
         World {
             servers: servers.into_iter().map(Rc::new).collect(),
             zone,
-            sender: host(sender_id, s),
-            helo,
+            helo: sender.name.clone(),
+            sender,
             outgoing,
-            home_domain: "isp-a.example",
-            smarthost_login: SMARTHOST_LOGIN,
+            home_domain: pd.into(),
+            smarthost_login: account_of(pd).into(),
+            local_network,
         }
     }
 
@@ -339,38 +509,45 @@ impl World {
 }
 
 fn build_zone(s: &Scenario) -> Zone {
+    let n = &s.names;
     let mut z = Zone::default();
-    let mx =
-        |list: &[(u16, &'static str)]| list.iter().map(|&(preference, exchange)| Mx { preference, exchange }).collect();
-    let a = |name: &'static str, address: Ipv4Addr| Entry { name, mx: Vec::new(), a: Some(address) };
-    z.add(Entry { name: "isp-a.example", mx: mx(&[(10, "smtp.isp-a.example")]), a: None });
-    z.add(a("smtp.isp-a.example", host(HostId::Provider, s).ip));
-    z.publish_spf("isp-a.example", vec![host(HostId::Provider, s).ip]);
-    z.publish_dmarc_reject("isp-a.example");
-    let mut corp = vec![(10, "mx1.corp-b.example")];
+    let mx = |list: &[(u16, &str)]| {
+        list.iter().map(|&(preference, exchange)| Mx { preference, exchange: exchange.into() }).collect()
+    };
+    let a = |name: &str, address: Ipv4Addr| Entry { name: name.into(), mx: Vec::new(), a: Some(address) };
+    let (pd, ph) = (n.provider.domain.as_str(), n.provider.host.as_str());
+    let (rd, rh) = (n.recipient.domain.as_str(), n.recipient.host.as_str());
+    let md = n.middle.domain.as_str();
+    let backup = if n.middle.host.is_empty() { format!("backup.{md}") } else { n.middle.host.clone() };
+    let smarthost = if n.middle.host.is_empty() { format!("smarthost.{md}") } else { n.middle.host.clone() };
+    z.add(Entry { name: pd.into(), mx: mx(&[(10, ph)]), a: None });
+    z.add(a(ph, n.provider.ip));
+    z.publish_spf(pd, vec![n.provider.ip]);
+    z.publish_dmarc_reject(pd);
+    let mut corp = vec![(10, rh)];
     if s.middle.role == Role::Backup {
-        corp.push((s.dns.backup_preference, "backup.relay-c.example"));
+        corp.push((s.dns.backup_preference, backup.as_str()));
     }
-    z.add(Entry { name: "corp-b.example", mx: mx(&corp), a: None });
-    z.add(a("mx1.corp-b.example", host(HostId::Mx, s).ip));
-    z.outage("corp-b.example", s.dns.outage);
-    z.add(Entry { name: "relay-c.example", mx: mx(&[(10, "backup.relay-c.example")]), a: None });
-    z.add(a("backup.relay-c.example", ip(203, 0, 113, 50)));
-    z.add(a("smarthost.relay-c.example", ip(203, 0, 113, 50)));
-    z.add(Entry { name: "elsewhere.example", mx: mx(&[(10, "mx.elsewhere.example")]), a: None });
+    z.add(Entry { name: rd.into(), mx: mx(&corp), a: None });
+    z.add(a(rh, n.recipient.ip));
+    z.outage(rd, s.dns.outage);
+    z.add(Entry { name: md.into(), mx: mx(&[(10, backup.as_str())]), a: None });
+    z.add(a(&backup, n.middle.ip));
+    z.add(a(&smarthost, n.middle.ip));
+    z.add(Entry { name: "elsewhere.example".into(), mx: mx(&[(10, "mx.elsewhere.example")]), a: None });
     z.add(a("mx.elsewhere.example", host(HostId::Elsewhere, s).ip));
-    z.add(Entry { name: "hotel.example", mx: mx(&[(10, "relay.hotel.example")]), a: None });
+    z.add(Entry { name: "hotel.example".into(), mx: mx(&[(10, "relay.hotel.example")]), a: None });
     z.add(a("relay.hotel.example", host(HostId::Hotel, s).ip));
-    z.add(Entry { name: "nomail.example", mx: mx(&[(0, "")]), a: None });
+    z.add(Entry { name: "nomail.example".into(), mx: mx(&[(0, "")]), a: None });
     z.add(a("nomx.example", host(HostId::NoMx, s).ip));
-    z.add(Entry { name: DNSBL, mx: Vec::new(), a: None });
+    z.add(Entry { name: DNSBL.into(), mx: Vec::new(), a: None });
     // Spammers are listed; so is the provider once it has been abused as an open relay.
-    z.block(host(HostId::Mallory, s).ip);
+    z.block(n.computer.stranger);
     if s.provider.blocklisted {
-        z.block(host(HostId::Provider, s).ip);
+        z.block(n.provider.ip);
     }
     if s.middle.server.blocklisted {
-        z.block(host(HostId::Middle, s).ip);
+        z.block(n.middle.ip);
     }
     z
 }
@@ -383,9 +560,9 @@ mod tests {
     fn default_world_has_the_cast() {
         let w = World::build(&Scenario::default());
         let p = w.server(HostId::Provider).unwrap();
-        assert_eq!(p.hostname, "smtp.isp-a.example");
+        assert_eq!(&*p.hostname, "smtp.isp-a.example");
         assert!(p.final_domain("isp-a.example").unwrap().users.iter().any(|u| u == "alice"));
-        assert_eq!(p.mynetworks, vec![addr::LOCALHOST, addr::PROVIDER_POOL]);
+        assert_eq!(p.mynetworks, vec![nets::LOCALHOST, Cidr::new(198, 51, 100, 0, 24)]);
         assert!(w.server(HostId::Middle).is_none());
         assert_eq!(w.sender.ip, ip(198, 51, 100, 23));
     }
@@ -404,8 +581,8 @@ mod tests {
         assert_eq!(
             w.zone.mx("corp-b.example", 0),
             crate::dns::Answer::Found(vec![
-                Mx { preference: 10, exchange: "mx1.corp-b.example" },
-                Mx { preference: 20, exchange: "backup.relay-c.example" },
+                Mx { preference: 10, exchange: "mx1.corp-b.example".into() },
+                Mx { preference: 20, exchange: "backup.relay-c.example".into() },
             ])
         );
     }

@@ -49,6 +49,92 @@ fn pick<'a>(rng: &mut Rng, xs: &[&'a str]) -> &'a str {
     xs[rng.below(xs.len() as u64) as usize]
 }
 
+/// The settings the random scenarios vary: those that existed when the golden file was made, so that new
+/// settings (which default to the old behaviour) do not change which scenarios are drawn.
+const KEYS: &[&str] = &[
+    "title",
+    "seed",
+    "sender",
+    "client.program",
+    "client.server",
+    "client.port",
+    "client.tls",
+    "client.auth",
+    "client.pop_before_smtp",
+    "client.pop_age",
+    "network.place",
+    "network.port25",
+    "message.from",
+    "message.to",
+    "message.header_from",
+    "message.subject",
+    "message.body",
+    "message.attachment_kb",
+    "middle.role",
+    "middle.recipient_list",
+    "middle.login",
+    "dns.outage.at",
+    "dns.outage.for",
+    "dns.backup_preference",
+    "provider.flavour",
+    "provider.policy",
+    "provider.trust",
+    "provider.handles_domain",
+    "provider.users",
+    "provider.sasl",
+    "provider.tls",
+    "provider.submission",
+    "provider.pop_before_smtp",
+    "provider.reject_unknown_domain",
+    "provider.greylisting",
+    "provider.rbl",
+    "provider.spf",
+    "provider.dmarc",
+    "provider.blocklisted",
+    "provider.size_limit_kb",
+    "provider.down.at",
+    "provider.down.for",
+    "provider.retrieval",
+    "middle.flavour",
+    "middle.policy",
+    "middle.trust",
+    "middle.handles_domain",
+    "middle.users",
+    "middle.sasl",
+    "middle.tls",
+    "middle.submission",
+    "middle.pop_before_smtp",
+    "middle.reject_unknown_domain",
+    "middle.greylisting",
+    "middle.rbl",
+    "middle.spf",
+    "middle.dmarc",
+    "middle.blocklisted",
+    "middle.size_limit_kb",
+    "middle.down.at",
+    "middle.down.for",
+    "middle.retrieval",
+    "recipient.flavour",
+    "recipient.policy",
+    "recipient.trust",
+    "recipient.handles_domain",
+    "recipient.users",
+    "recipient.sasl",
+    "recipient.tls",
+    "recipient.submission",
+    "recipient.pop_before_smtp",
+    "recipient.reject_unknown_domain",
+    "recipient.greylisting",
+    "recipient.rbl",
+    "recipient.spf",
+    "recipient.dmarc",
+    "recipient.blocklisted",
+    "recipient.size_limit_kb",
+    "recipient.down.at",
+    "recipient.down.for",
+    "recipient.retrieval",
+];
+
 /// A seeded random scenario: each setting changed with probability 2/3 to a value of its kind.
 fn random(rng: &mut Rng) -> Scenario {
     const ADDRS: &[&str] = &[
@@ -66,7 +152,11 @@ fn random(rng: &mut Rng) -> Scenario {
         "\"a b\"@corp-b.example",
     ];
     let mut s = Scenario::default();
-    for (key, _, kind) in fields::all() {
+    let all = fields::all();
+    for key in KEYS {
+        let kind = all.iter().find(|(k, ..)| k == key).map(|(_, _, kind)| *kind).expect("a setting of the golden file");
+        // The kinds as they were when the golden file was made (the sender may now also be empty, `<>`).
+        let kind = if *key == "message.from" { Kind::Address } else { kind };
         if rng.below(3) == 0 {
             continue;
         }
@@ -82,9 +172,9 @@ fn random(rng: &mut Rng) -> Scenario {
                 Value::Text((0..k).map(|_| pick(rng, ADDRS)).collect::<Vec<_>>().join(","))
             }
             Kind::Names { .. } => Value::Text(pick(rng, &["", "dave", "x,y"]).into()),
-            Kind::Text { .. } => continue,
+            Kind::Text { .. } | Kind::HostName { .. } | Kind::Ip | Kind::Network => continue,
         };
-        let _ = fields::set(&mut s, &key, &v);
+        let _ = fields::set(&mut s, key, &v);
     }
     s
 }

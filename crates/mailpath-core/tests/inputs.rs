@@ -35,6 +35,9 @@ fn value_for(kind: Kind, pick: usize, text: &str) -> Value {
         Kind::Addresses { .. } => Value::List(vec!["bob@corp-b.example".into(), "nobody@corp-b.example".into()]),
         Kind::Names { .. } => Value::List(vec!["erin".into()]),
         Kind::Text { max } => Value::Text(text.chars().take(max).collect()),
+        Kind::HostName { .. } => Value::Text(["mail.example.net", "xn--bcher-kva.example", text][pick % 3].into()),
+        Kind::Ip => Value::Text(["10.9.8.7", text][pick % 2].into()),
+        Kind::Network => Value::Text(["10.0.0.0/8", text][pick % 2].into()),
     }
 }
 

@@ -42,6 +42,18 @@ fn value_for(kind: Kind, pick: usize) -> Value {
         }
         Kind::Names { .. } => Value::List(if pick.is_multiple_of(2) { vec![] } else { vec!["erin".into()] }),
         Kind::Text { .. } => Value::Text(format!("text {pick}")),
+        // Renamed worlds: other names, some that collide (refused) and some not names at all (refused).
+        Kind::HostName { optional } => Value::Text(
+            ["mail.example.net", "example.net", "smtp.isp-a.example", "mx.example.org", "bücher.example", "x", ""]
+                [pick % if optional { 7 } else { 6 }]
+            .into(),
+        ),
+        Kind::Ip => {
+            Value::Text(["10.1.2.3", "198.51.100.77", "203.0.113.5", "192.0.2.10", "300.1.1.1"][pick % 5].into())
+        }
+        Kind::Network => {
+            Value::Text(["10.0.0.0/8", "198.51.100.0/24", "203.0.113.0/24", "10.0.0.1/8"][pick % 4].into())
+        }
     }
 }
 

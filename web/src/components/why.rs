@@ -53,7 +53,7 @@ pub fn Why(props: &WhyProps) -> Html {
             <h2 id="why-title">{ "Where and why" }</h2>
             <p class="now"><strong>{ "Now: " }</strong>{ now }</p>
             { for decision.map(|(d, server)| html! {
-                <p class="decision">{ explain::decision(d, server) }</p>
+                <p class="decision">{ explain::decision(d, &server) }</p>
             }) }
             { for explain::rule_of_thumb(t).map(|r| html! { <p class="rule-of-thumb">{ r }</p> }) }
             if reached {

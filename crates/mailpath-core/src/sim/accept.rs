@@ -45,7 +45,7 @@ pub(crate) struct Taken<'a> {
     /// It is a bounce or a delay warning.
     pub report: bool,
     /// The domain that signed it with DKIM, if any.
-    pub dkim: Option<&'static str>,
+    pub dkim: Option<crate::addr::Name>,
     /// The domain of its `From:` header.
     pub header_from_domain: String,
 }
@@ -79,7 +79,7 @@ pub(crate) fn accept(sim: &mut Sim, taken: Taken) -> Option<Effect> {
         helo: c.helo,
         rdns: c.rdns,
         ip: &ip,
-        host: server.hostname,
+        host: &server.hostname,
         host_ip: &host_ip,
         software: spec.software,
         tls: c.tls,

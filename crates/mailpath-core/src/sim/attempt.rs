@@ -25,7 +25,7 @@ use crate::world::{ServerConfig, PASSWORD};
 struct Target {
     host: HostId,
     port: u16,
-    login: Option<(&'static str, &'static str)>,
+    login: Option<(crate::addr::Name, &'static str)>,
 }
 
 /// What an MX walk needs of the job it walks (the job itself does not change during the walk).
@@ -35,7 +35,7 @@ struct Walk {
     report: bool,
     from: Option<String>,
     header_from_domain: String,
-    dkim: Option<&'static str>,
+    dkim: Option<crate::addr::Name>,
 }
 
 /// The destination key of recipients that go to the server's smarthost.
@@ -98,7 +98,7 @@ fn deliver_local(
             } else {
                 "local recipient table"
             },
-            host: server.hostname,
+            host: &server.hostname,
             ..Default::default()
         });
         return Disposition::Returned(local_failure(&addr, Status::new(5, 1, 1), reply.text_with_codes()));
@@ -123,7 +123,7 @@ fn deliver_local(
     fx.extend(fate(orig, Ending::Delivered, ev, server.host, None, t));
     // A bounce lands in the sender's mailbox, which her mail program fetches; anything else is the recipient's.
     let reader = if report {
-        (sim.s.sender == crate::scenario::Sender::Alice && domain.eq_ignore_ascii_case(sim.w.home_domain))
+        (sim.s.sender == crate::scenario::Sender::Alice && domain.eq_ignore_ascii_case(&sim.w.home_domain))
             .then_some(HostId::Alice)
     } else {
         orig.map(|_| HostId::Reader)
@@ -141,11 +141,11 @@ fn targets(sim: &mut Sim, server: &ServerConfig, domain: &str, t: Secs) -> Resul
         return Ok(vec![Target {
             host: rh.host,
             port: rh.port,
-            login: rh.login.then_some((sim.w.smarthost_login, PASSWORD)),
+            login: rh.login.then_some((sim.w.smarthost_login.clone(), PASSWORD)),
         }]);
     }
     sim.rec.push(t, None, server.host, EventKind::DnsQuery { name: domain.to_string(), rtype: "MX" }, None);
-    let r = route(&sim.w.zone, domain, t, &mut sim.rng, &[server.hostname]);
+    let r = route(&sim.w.zone, domain, t, &mut sim.rng, &[&server.hostname]);
     let answer = match &r {
         Route::Hosts(h) => h.iter().map(|x| format!("{} {} ({})", x.preference, x.name, x.ip)).collect(),
         Route::NullMx => vec!["0 . (null MX: this domain accepts no mail)".to_string()],
@@ -181,7 +181,7 @@ fn targets(sim: &mut Sim, server: &ServerConfig, domain: &str, t: Secs) -> Resul
         Route::LoopsBack => {
             let text = fill(
                 spec(server.settings.flavour).loops,
-                &Vars { domain, host: server.hostname, ..Default::default() },
+                &Vars { domain, host: &server.hostname, ..Default::default() },
             );
             Disposition::Returned(fail(Status::new(5, 4, 6), text))
         }
@@ -214,7 +214,7 @@ fn deliver_remote(
             report: j.report,
             from: j.from.clone(),
             header_from_domain: j.header_from_domain.clone(),
-            dkim: j.dkim,
+            dkim: j.dkim.clone(),
         }
     };
     let mut remaining: Vec<usize> = members.to_vec();
@@ -234,16 +234,16 @@ fn deliver_remote(
             kind: ClientKind::Mta,
             from: server.host,
             ip: server.ip,
-            helo: server.hostname,
+            helo: &server.hostname,
             port: target.port,
             tls: TlsMode::Opportunistic,
-            login: target.login,
+            login: target.login.as_ref().map(|(u, p)| (&**u, *p)),
             mail_from: job.from.as_deref().unwrap_or(""),
             rcpts: &rcpts,
             message: MessageFacts {
                 bytes: text_len,
                 header_from_domain: &job.header_from_domain,
-                dkim: job.dkim,
+                dkim: job.dkim.as_deref(),
                 hops,
             },
             lines,
@@ -312,8 +312,8 @@ fn deliver_remote(
                         .collect();
                     out.extend(accepted.iter().map(|&i| (i, Disposition::Passed)));
                     let client = StampClient {
-                        helo: server.hostname,
-                        rdns: Some(server.hostname),
+                        helo: &server.hostname,
+                        rdns: Some(&server.hostname),
                         ip: server.ip,
                         tls: o.tls,
                         auth: o.auth,
@@ -327,7 +327,7 @@ fn deliver_remote(
                         client,
                         t,
                         report: job.report,
-                        dkim: job.dkim,
+                        dkim: job.dkim.clone(),
                         header_from_domain: job.header_from_domain.clone(),
                     };
                     fx.extend(accept(sim, taken));

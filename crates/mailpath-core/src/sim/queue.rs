@@ -45,7 +45,7 @@ pub(crate) struct Job {
     /// Why the last attempt failed for every pending recipient, so an identical retry is folded into one event.
     pub last_reason: Option<String>,
     /// The domain that signed it with DKIM, if any.
-    pub dkim: Option<&'static str>,
+    pub dkim: Option<crate::addr::Name>,
     /// The domain of its `From:` header.
     pub header_from_domain: String,
 }

@@ -192,7 +192,7 @@ fn write_report(
 ) -> (Vec<crate::trace::Header>, String) {
     dsn::write(&Report {
         style: spec(server.settings.flavour).dsn,
-        host: server.hostname,
+        host: &server.hostname,
         queue_id: &job.queue_id,
         report_id,
         sender,

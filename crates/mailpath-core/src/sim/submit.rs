@@ -12,23 +12,23 @@ use crate::mailbox;
 use crate::message::compose;
 use crate::mua::{self, Account};
 use crate::reply::Severity;
-use crate::scenario::{Auth, Place, Port, Port25, Sender};
+use crate::scenario::{Auth, Persistence, Place, Port, Port25, Scenario, Sender};
 use crate::server::MessageFacts;
 use crate::session::{self, ClientKind, End, Env, Plan, Refusal, TlsMode};
 use crate::time::{DateTime, Secs};
 use crate::trace::{ConnectFailure, Ending, EventKind, HopResult, MessageCopy, Purpose, Why};
-use crate::world::{addr, host, PASSWORD, WRONG_PASSWORD};
+use crate::world::{host, PASSWORD, WRONG_PASSWORD};
 
 /// Runs the submission; returns its effects.
 pub(crate) fn submit(sim: &mut Sim) -> Vec<Effect> {
     let s = sim.s;
-    let sender = sim.w.sender;
+    let sender = sim.w.sender.clone();
     let mut fx = Vec::new();
     let mut t: Secs = 0;
     // A POP login just before sending opens relaying at the provider for this address (POP-before-SMTP).
     let mut logged_in = false;
     if s.sender == Sender::Alice && s.client.pop_before_smtp {
-        mailbox::pop_login(&mut sim.rec, 0, HostId::Alice, HostId::Provider, typed_local_part(&s.message.from));
+        mailbox::pop_login(&mut sim.rec, 0, HostId::Alice, HostId::Provider, &login_name(s));
         if s.provider.pop_before_smtp {
             logged_in = true;
             fx.push(Effect::PopLogin { server: HostId::Provider, ip: sender.ip, t: 0 });
@@ -48,12 +48,7 @@ pub(crate) fn submit(sim: &mut Sim) -> Vec<Effect> {
         Sender::Tester => Purpose::Probe,
     };
     let hop = sim.rec.begin_hop(t, from_id, target, port, purpose, None);
-    let local_net = match s.network.place {
-        Place::Home => addr::PROVIDER_POOL,
-        Place::Hotel => addr::HOTEL_NET,
-        Place::Office => addr::CORP_LAN,
-    };
-    let leaves_network = port == 25 && s.sender == Sender::Alice && !local_net.contains(dest_ip);
+    let leaves_network = port == 25 && s.sender == Sender::Alice && !sim.w.local_network.contains(dest_ip);
     if leaves_network && s.network.port25 == Port25::Blocked {
         let text = format!("connect to {}[{dest_ip}]:25: Connection timed out", host(target, s).name);
         let failed = EventKind::ConnectFailed { failure: ConnectFailure::Blocked, text };
@@ -78,7 +73,8 @@ pub(crate) fn submit(sim: &mut Sim) -> Vec<Effect> {
     let draft = compose(s, DateTime::at(t), &mid);
     let original = MessageCopy {
         at: from_id,
-        from: Some(s.message.from.trim().to_string()),
+        // The null sender `<>` (bounces, probes) has no reverse path: nothing is ever returned to it.
+        from: Some(s.message.from.trim().to_string()).filter(|f| !f.is_empty()),
         to: sim.rcpts.clone(),
         headers: draft.headers,
         body: draft.body,
@@ -88,7 +84,7 @@ pub(crate) fn submit(sim: &mut Sim) -> Vec<Effect> {
         added: 0,
     };
     let hfd = header_domain(original.header("From").unwrap_or("")).to_string();
-    let user = typed_local_part(&s.message.from).to_string();
+    let user = login_name(s);
     let password = if s.client.auth == Auth::Wrong { WRONG_PASSWORD } else { PASSWORD };
     let (kind, tls, login) = match s.sender {
         Sender::Alice => {
@@ -98,7 +94,11 @@ pub(crate) fn submit(sim: &mut Sim) -> Vec<Effect> {
                 (true, _) => TlsMode::Required,
             };
             let login = (s.client.auth != Auth::Off).then_some((user.as_str(), password));
-            (ClientKind::Mua(s.client.program), tls, login)
+            let kind = match s.client.persistence {
+                Persistence::GivesUp => ClientKind::Mua(s.client.program),
+                Persistence::CarriesOn => ClientKind::Script,
+            };
+            (kind, tls, login)
         }
         Sender::Mallory => (ClientKind::Spammer, if port == 465 { TlsMode::Implicit } else { TlsMode::Off }, None),
         Sender::Tester => (ClientKind::Tester, if port == 465 { TlsMode::Implicit } else { TlsMode::Off }, None),
@@ -110,7 +110,7 @@ pub(crate) fn submit(sim: &mut Sim) -> Vec<Effect> {
         kind,
         from: from_id,
         ip: sender.ip,
-        helo: sim.w.helo,
+        helo: &sim.w.helo,
         port,
         tls,
         login,
@@ -177,10 +177,11 @@ pub(crate) fn submit(sim: &mut Sim) -> Vec<Effect> {
             // The provider signs what its own users send (or what comes from its trusted networks).
             let signed = target == HostId::Provider
                 && (out.auth || out.submission || crate::net::any_contains(&server.mynetworks, sender.ip));
-            let home = sim.w.home_domain;
-            let dkim = (signed && hfd.eq_ignore_ascii_case(home)).then_some(home);
+            let home = sim.w.home_domain.clone();
+            let dkim = (signed && hfd.eq_ignore_ascii_case(&home)).then_some(home);
+            let helo = sim.w.helo.clone();
             let client = StampClient {
-                helo: sim.w.helo,
+                helo: &helo,
                 rdns: None,
                 ip: sender.ip,
                 tls: out.tls,
@@ -204,6 +205,15 @@ pub(crate) fn submit(sim: &mut Sim) -> Vec<Effect> {
     fx
 }
 
+/// The name the client logs in with: its own setting, or the local part of the sender's address.
+fn login_name(s: &Scenario) -> String {
+    if s.client.login.trim().is_empty() {
+        typed_local_part(&s.message.from).to_string()
+    } else {
+        s.client.login.trim().to_string()
+    }
+}
+
 /// The mail program's error dialog (only Alice's mail program shows one).
 fn mua_dialog(sim: &mut Sim, t: Secs, hop: usize, failure: mua::Failure) {
     let s = sim.s;
@@ -212,7 +222,8 @@ fn mua_dialog(sim: &mut Sim, t: Secs, hop: usize, failure: mua::Failure) {
     }
     let acct = Account {
         subject: &s.message.subject,
-        server: host(sim.w.outgoing, s).name,
+        name: crate::world::account_of(&s.names.provider.domain),
+        server: &host(sim.w.outgoing, s).name,
         port: s.client.port.number(),
         secure: s.client.tls,
     };
