@@ -128,6 +128,23 @@ pub async fn scenario_file_reader() -> Result<FileReader, LoadError> {
     return file_reader();
 }
 
+/// Converts a name a person typed to the A-labels mail software sends (UTS #46).
+pub type IdnConverter = fn(&str) -> Result<String, String>;
+
+#[cfg_attr(feature = "lazy", wasm_split_helpers::wasm_split(idn, fallible))]
+fn idn() -> Result<IdnConverter, LoadError> {
+    Ok(mailpath_core::addr::to_a_labels)
+}
+
+/// The converter for internationalised names (the `idna` crate's mapping tables), loaded the first time a name
+/// outside ASCII is typed.
+pub async fn idn_converter() -> Result<IdnConverter, LoadError> {
+    #[cfg(feature = "lazy")]
+    return idn().await;
+    #[cfg(not(feature = "lazy"))]
+    return idn();
+}
+
 use crate::components::panels::{Message, PanelProps, Timeline, WhatIf};
 use crate::components::present::{PresentBar, PresentProps};
 use crate::components::share::{Share, ShareProps};

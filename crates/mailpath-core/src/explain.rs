@@ -12,6 +12,7 @@ pub fn why(w: Why) -> &'static str {
         Why::RelayDomain => "The recipient's domain is one this server has agreed to pass on (a backup MX or gateway), so it takes the message from anyone.",
         Why::TrustedNetwork => "The client's address is in the server's trusted networks, so it may send to any domain.",
         Why::Authenticated => "The client logged in with its user name and password (SMTP AUTH), so it may send to any domain.",
+        Why::PermitAll => "The server's restriction list ends in `permit`: it takes mail for any domain from anyone. That is an open relay.",
         Why::PopBeforeSmtp => "The same address logged in to the mailbox (POP) a short while ago, which this server accepts instead of an SMTP login.",
         Why::RelayDenied => "The sender has not authenticated, is not in the server's trusted networks, and the recipient is not handled by this server: that makes it a request to relay, and the server refuses.",
         Why::RelayDeferred => "A relay request, refused for now (4xx): a mail program shows an error; a server would keep the message and try again until it gives up.",

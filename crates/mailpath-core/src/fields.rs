@@ -413,6 +413,13 @@ pub static SERVER: &[Def<Server>] = &[
     def!(Server, "down.at", "When it goes down", duration, down.at),
     def!(Server, "down.for", "How long it stays down (0: never)", duration, down.length),
     def!(Server, "retrieval", "How its users fetch mail", choice Retrieval, retrieval),
+    def!(
+        Server,
+        "main_cf",
+        "main.cf lines copied from a real server (maps written inline:{ … }); each overrides what the settings above make",
+        text 8000,
+        main_cf
+    ),
 ];
 
 /// A short label for a setting's control (the hint is [`Def::help`]).
@@ -486,6 +493,7 @@ pub fn label(key: &str) -> &'static str {
         "down.at" => "Goes down at",
         "down.for" => "Stays down for",
         "retrieval" => "Users fetch with",
+        "main_cf" => "main.cf",
         _ => "",
     }
 }
@@ -590,11 +598,37 @@ pub fn set(s: &mut Scenario, key: &str, v: &Value) -> Result<(), FieldError> {
         return (d.set)(s, v).map_err(invalid);
     }
     if let Some((prefix, rest)) = key.split_once('.') {
+        if rest == "main_cf" && server_ref(s, prefix).is_some() {
+            // Read as the real server would read it, with its names: every problem is said, nothing applied.
+            let text = v.as_text(8000).map_err(invalid)?;
+            if !text.trim().is_empty() {
+                let (host, domain) = site_names(s, prefix);
+                crate::postconf::parse(&text, &host, &domain).map_err(|problems| invalid(problems.join("; ")))?;
+            }
+            server_mut(s, prefix).expect("checked above").main_cf = text;
+            return Ok(());
+        }
         if let (Some(d), Some(srv)) = (SERVER.iter().find(|d| d.name == rest), server_mut(s, prefix)) {
             return (d.set)(srv, v).map_err(invalid);
         }
     }
     Err(FieldError::Unknown { key: key.to_string(), suggestion: closest(key) })
+}
+
+/// The host name and domain of the server under `prefix`.
+fn site_names(s: &Scenario, prefix: &str) -> (String, String) {
+    match prefix {
+        "provider" => (s.names.provider.host.clone(), s.names.provider.domain.clone()),
+        "recipient" => (s.names.recipient.host.clone(), s.names.recipient.domain.clone()),
+        _ => (crate::world::middle_host(s), s.names.middle.domain.clone()),
+    }
+}
+
+/// The notes for a server's `main.cf`: lines read but not simulated.
+pub fn main_cf_notes(s: &Scenario, prefix: &str) -> Vec<String> {
+    let Some(server) = server_ref(s, prefix) else { return Vec::new() };
+    let (host, domain) = site_names(s, prefix);
+    crate::postconf::parse(&server.main_cf, &host, &domain).map(|cf| cf.ignored).unwrap_or_default()
 }
 
 /// The known key closest to `key` (edit distance ≤ 3), for "did you mean".

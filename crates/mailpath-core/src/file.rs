@@ -78,6 +78,19 @@ pub fn from_json(text: &str) -> Result<Scenario, Vec<Problem>> {
         }
         match to_value(&j) {
             Ok(v) => {
+                // A file may write an internationalised name in Unicode: it is sent as its A-labels.
+                let v = match &v {
+                    fields::Value::Text(t) if key.starts_with("names.") && !t.is_ascii() => {
+                        match crate::addr::to_a_labels(t) {
+                            Ok(ascii) => fields::Value::Text(ascii),
+                            Err(m) => {
+                                problems.push(problem(j.pos, Some(&key), m));
+                                continue;
+                            }
+                        }
+                    }
+                    _ => v,
+                };
                 if let Err(e) = fields::set(&mut s, &key, &v) {
                     let message = match e {
                         fields::FieldError::Invalid { problem, .. } => problem,

@@ -22,7 +22,8 @@
 //!
 //! 1. **vocabulary** — [`named`], [`actor`], [`addr`], [`codes`], [`command`], [`dns`], [`json`], [`net`],
 //!    [`reply`], [`rng`], [`scenario`], [`time`], [`trace`]
-//! 2. **rules** — [`world`], [`flavour`], [`flavours`], [`policy`], [`message`], [`dsn`], [`mua`], [`ids`]
+//! 2. **rules** — [`world`], [`flavour`], [`flavours`], [`postconf`], [`policy`], [`message`], [`dsn`], [`mua`],
+//!    [`ids`]
 //! 3. **engine** — [`server`], [`session`], [`mailbox`], [`record`], `outcome`, `sim` (the run itself)
 //! 4. **scenarios and reading** — [`fields`], [`file`], [`schema`], [`permalink`], [`presets`], [`explain`],
 //!    [`whatif`], [`report`], [`scene`]
@@ -50,6 +51,7 @@ pub mod ids;
 pub mod message;
 pub mod mua;
 pub mod policy;
+pub mod postconf;
 pub mod world;
 
 // 3. engine

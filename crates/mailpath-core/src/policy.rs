@@ -8,8 +8,9 @@ use crate::addr::{literal_ipv4, Address};
 use crate::dns::{Answer, Zone};
 use crate::flavour::{Spec, Tpl, Vars};
 use crate::net::any_contains;
+use crate::postconf::{Lists, Restriction};
 use crate::reply::{Reply, Severity};
-use crate::scenario::{Flavour, Policy};
+use crate::scenario::Flavour;
 use crate::time::Secs;
 use crate::trace::{Decision, Facts, Verdict, Why};
 use crate::world::{ServerConfig, World};
@@ -88,99 +89,19 @@ fn is_local(domain: &str, server: &ServerConfig) -> bool {
     server.final_domain(domain).is_some() || literal_ipv4(domain) == Some(server.ip)
 }
 
-/// One entry of a Postfix restriction list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Restriction {
-    /// `permit_mynetworks`.
-    PermitMynetworks,
-    /// `permit_sasl_authenticated`.
-    PermitSaslAuthenticated,
-    /// `check_client_access` on the POP-before-SMTP table.
-    PermitPopBeforeSmtp,
-    /// `check_client_access` on the exempt clients (own backup MX).
-    PermitExempt,
-    /// `reject_unauth_destination`.
-    RejectUnauthDestination,
-    /// `defer_unauth_destination`.
-    DeferUnauthDestination,
-    /// `reject_unknown_recipient_domain`.
-    RejectUnknownRecipientDomain,
-    /// `reject_rbl_client zen.spamhaus.org`.
-    RejectRblClient,
-    /// `check_policy_service` with an SPF policy daemon.
-    CheckSpf,
-    /// `check_policy_service` with postgrey.
-    CheckGreylist,
-    /// `reject`.
-    Reject,
-}
-
-impl Restriction {
-    /// How it is written in `main.cf`.
-    pub fn postfix_name(self) -> &'static str {
-        match self {
-            Restriction::PermitMynetworks => "permit_mynetworks",
-            Restriction::PermitSaslAuthenticated => "permit_sasl_authenticated",
-            Restriction::PermitPopBeforeSmtp => "check_client_access cidr:/etc/postfix/pop-before-smtp",
-            Restriction::PermitExempt => "check_client_access cidr:/etc/postfix/exempt",
-            Restriction::RejectUnauthDestination => "reject_unauth_destination",
-            Restriction::DeferUnauthDestination => "defer_unauth_destination",
-            Restriction::RejectUnknownRecipientDomain => "reject_unknown_recipient_domain",
-            Restriction::RejectRblClient => "reject_rbl_client zen.spamhaus.org",
-            Restriction::CheckSpf => "check_policy_service unix:private/policyd-spf",
-            Restriction::CheckGreylist => "check_policy_service inet:127.0.0.1:10023",
-            Restriction::Reject => "reject",
-        }
-    }
-}
-
-/// The restriction lists of one SMTP service.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Lists {
-    /// `smtpd_relay_restrictions` (evaluated first).
-    pub relay: Vec<Restriction>,
-    /// `smtpd_recipient_restrictions`.
-    pub recipient: Vec<Restriction>,
-    /// `smtpd_reject_unlisted_recipient`.
-    pub reject_unlisted: bool,
-}
-
-/// The lists a server uses on port 25 (`submission` false) or on its submission service.
+/// The lists a server uses on port 25 (`submission` false: its own, from its settings or `main.cf`) or on its
+/// submission service (the `master.cf` template: `permit_sasl_authenticated, reject`).
 pub fn lists(server: &ServerConfig, submission: bool) -> Lists {
-    use Restriction::*;
+    if !submission {
+        return server.lists.clone();
+    }
     let st = &server.settings;
     let mut recipient = Vec::new();
     if st.reject_unknown_domain && st.flavour == Flavour::Postfix {
-        recipient.push(RejectUnknownRecipientDomain);
+        recipient.push(Restriction::RejectUnknownRecipientDomain);
     }
-    if submission {
-        recipient.extend([PermitSaslAuthenticated, Reject]);
-        return Lists { relay: Vec::new(), recipient, reject_unlisted: false };
-    }
-    let mut relay = vec![PermitMynetworks, PermitSaslAuthenticated];
-    if st.pop_before_smtp {
-        relay.push(PermitPopBeforeSmtp);
-    }
-    relay.push(match (st.flavour, st.policy) {
-        (Flavour::Postfix, Policy::Defer) => DeferUnauthDestination,
-        _ => RejectUnauthDestination,
-    });
-    if st.rbl || st.spf || st.greylisting {
-        recipient.extend([PermitMynetworks, PermitSaslAuthenticated]);
-        if !server.exempt.is_empty() {
-            recipient.push(PermitExempt);
-        }
-        if st.rbl {
-            recipient.push(RejectRblClient);
-        }
-        if st.spf {
-            recipient.push(CheckSpf);
-        }
-        if st.greylisting {
-            recipient.push(CheckGreylist);
-        }
-    }
-    Lists { relay, recipient, reject_unlisted: true }
+    recipient.extend([Restriction::PermitSaslAuthenticated, Restriction::Reject]);
+    Lists { relay: Vec::new(), recipient, reject_unlisted: false }
 }
 
 /// Where a client stands with greylisting for one (client, sender, recipient) triplet.
@@ -320,6 +241,18 @@ fn step(ctx: &RcptContext, res: Restriction, facts: &Facts, r: &Resolved, v: &Va
         Restriction::PermitSaslAuthenticated if facts.authenticated => Step::Permit(Why::Authenticated, names.sasl),
         Restriction::PermitPopBeforeSmtp if ctx.pop_fresh => Step::Permit(Why::PopBeforeSmtp, names.pop),
         Restriction::PermitExempt if any_contains(&ctx.server.exempt, ctx.client_ip) => Step::Dunno,
+        Restriction::PermitAuthDestination if facts.domain_handled() => {
+            let why = if facts.final_domain { Why::FinalDestination } else { Why::RelayDomain };
+            Step::Permit(why, "permit_auth_destination")
+        }
+        Restriction::Permit => Step::Permit(Why::PermitAll, "permit"),
+        Restriction::RejectUnlistedRecipient => match unlisted(ctx.server, r) {
+            Some(table) => {
+                let reply = spec.unknown_user.reply(&Vars { table, ..*v });
+                Step::Stop(verdict_of(&reply), Why::UserUnknown, "reject_unlisted_recipient".into(), reply)
+            }
+            None => Step::Dunno,
+        },
         Restriction::RejectUnauthDestination | Restriction::DeferUnauthDestination => {
             if facts.domain_handled() {
                 return Step::Dunno;

@@ -416,6 +416,9 @@ pub struct Server {
     pub down: Window,
     /// How its users fetch mail.
     pub retrieval: Retrieval,
+    /// `main.cf` lines copied from a real server (empty: none); each line it has overrides what the settings
+    /// above make of that part of the configuration.
+    pub main_cf: String,
 }
 
 /// The optional middle-man relay.
@@ -489,6 +492,7 @@ impl Server {
             size_limit_kb: 10_000,
             down: Window::default(),
             retrieval: Retrieval::Imap,
+            main_cf: String::new(),
         }
     }
 }

@@ -18,6 +18,8 @@ named_enum! {
         TrustedNetwork = "trusted-network" / "Client in trusted networks",
         /// The client logged in with SMTP AUTH.
         Authenticated = "authenticated" / "Client authenticated",
+        /// The server's list says `permit`: it takes any recipient from anyone.
+        PermitAll = "permit-all" / "Permitted for anyone",
         /// The client's address logged in to POP/IMAP recently.
         PopBeforeSmtp = "pop-before-smtp" / "Recent POP login from this address",
         /// Not authenticated, not trusted, recipient not handled here: a relay request, refused.

@@ -7,7 +7,8 @@ use crate::actor::HostId;
 use crate::addr::Name;
 use crate::dns::{Entry, Mx, Zone, DNSBL};
 use crate::net::Cidr;
-use crate::scenario::{Names, Outgoing, Place, Role, Scenario, Sender, Server, Trust};
+use crate::postconf::{Lists, Restriction};
+use crate::scenario::{Flavour, Names, Outgoing, Place, Policy, Role, Scenario, Sender, Server, Trust};
 use std::net::Ipv4Addr;
 use std::rc::Rc;
 
@@ -89,6 +90,8 @@ pub struct ServerConfig {
     pub relayhost: Option<Relayhost>,
     /// Clients exempt from greylisting, SPF and blocklist checks (its own backup MX).
     pub exempt: Vec<Cidr>,
+    /// Its restriction lists on port 25, from its settings or its `main.cf`.
+    pub lists: Lists,
 }
 
 impl ServerConfig {
@@ -260,7 +263,121 @@ fn plain(s: &Scenario, p: Plain) -> ServerConfig {
         relay_recipients: None,
         relayhost: None,
         exempt: Vec::new(),
+        lists: Lists { relay: Vec::new(), recipient: Vec::new(), reject_unlisted: true },
     }
+}
+
+/// The lists a server's simple settings stand for (what its policy, POP-before-SMTP and spam checks mean in
+/// Postfix's terms).
+fn toggle_lists(server: &ServerConfig) -> Lists {
+    use Restriction::*;
+    let st = &server.settings;
+    let mut recipient = Vec::new();
+    if st.reject_unknown_domain && st.flavour == Flavour::Postfix {
+        recipient.push(RejectUnknownRecipientDomain);
+    }
+    let mut relay = vec![PermitMynetworks, PermitSaslAuthenticated];
+    if st.pop_before_smtp {
+        relay.push(PermitPopBeforeSmtp);
+    }
+    relay.push(match (st.flavour, st.policy) {
+        (Flavour::Postfix, Policy::Defer) => DeferUnauthDestination,
+        _ => RejectUnauthDestination,
+    });
+    if st.rbl || st.spf || st.greylisting {
+        recipient.extend([PermitMynetworks, PermitSaslAuthenticated]);
+        if !server.exempt.is_empty() {
+            recipient.push(PermitExempt);
+        }
+        if st.rbl {
+            recipient.push(RejectRblClient);
+        }
+        if st.spf {
+            recipient.push(CheckSpf);
+        }
+        if st.greylisting {
+            recipient.push(CheckGreylist);
+        }
+    }
+    Lists { relay, recipient, reject_unlisted: true }
+}
+
+/// The server with its `main.cf` lines applied over what its other settings make it (an unreadable `main.cf`
+/// changes nothing: the setting refuses it before it gets here).
+fn apply_main_cf(mut server: ServerConfig, org: Org, domain: &str) -> ServerConfig {
+    server.lists = toggle_lists(&server);
+    let text = server.settings.main_cf.trim().to_string();
+    if text.is_empty() {
+        return server;
+    }
+    let Ok(cf) = crate::postconf::parse(&text, &server.hostname, domain) else { return server };
+    let users_of = |map: &Option<Vec<String>>, domain: &str| -> Option<Vec<crate::reply::Text>> {
+        map.as_ref().map(|m| {
+            m.iter()
+                .filter_map(|entry| match entry.rsplit_once('@') {
+                    Some((user, d)) if d.eq_ignore_ascii_case(domain) => Some(user.to_string().into()),
+                    Some(_) => None,
+                    None => Some(entry.clone().into()),
+                })
+                .collect()
+        })
+    };
+    let default_users = users(org, &server.settings.users);
+    if cf.mydestination.is_some() || cf.virtual_mailbox_domains.is_some() {
+        let old = std::mem::take(&mut server.final_domains);
+        let keep = |name: &str, is_virtual: bool| old.iter().find(|d| &*d.name == name && d.is_virtual == is_virtual);
+        let mut finals = Vec::new();
+        let locals = cf
+            .mydestination
+            .clone()
+            .unwrap_or_else(|| old.iter().filter(|d| !d.is_virtual).map(|d| d.name.to_string()).collect());
+        let virtuals = cf
+            .virtual_mailbox_domains
+            .clone()
+            .unwrap_or_else(|| old.iter().filter(|d| d.is_virtual).map(|d| d.name.to_string()).collect());
+        for (names, is_virtual) in [(locals, false), (virtuals, true)] {
+            for name in names {
+                let users = keep(&name, is_virtual).map(|d| d.users.clone()).unwrap_or_else(|| default_users.clone());
+                finals.push(FinalDomain { name: name.as_str().into(), is_virtual, users });
+            }
+        }
+        server.final_domains = finals;
+    }
+    for d in &mut server.final_domains {
+        let map = if d.is_virtual { &cf.virtual_mailbox_maps } else { &cf.local_recipient_maps };
+        if let Some(users) = users_of(map, &d.name) {
+            d.users = users;
+        }
+    }
+    if let Some(domains) = &cf.relay_domains {
+        server.relay_domains = domains.iter().map(|d| d.as_str().into()).collect();
+    }
+    if let Some(list) = &cf.relay_recipient_maps {
+        server.relay_recipients = Some(list.clone());
+    }
+    if let Some(nets) = &cf.mynetworks {
+        server.mynetworks = nets.clone();
+    }
+    let st = &mut server.settings;
+    if let Some(sasl) = cf.sasl {
+        st.sasl = sasl;
+    }
+    if let Some(tls) = cf.tls {
+        st.tls = tls;
+    }
+    if let Some(bytes) = cf.size_limit {
+        st.size_limit_kb = bytes.div_ceil(1024).min(u64::from(u32::MAX)) as u32;
+    }
+    if let Some(relay) = cf.relay_restrictions {
+        server.lists.relay = relay;
+    }
+    if let Some(recipient) = cf.recipient_restrictions {
+        server.lists.recipient = recipient;
+    }
+    if let Some(r) = cf.reject_unlisted {
+        server.lists.reject_unlisted = r;
+    }
+    server
 }
 
 /// Names of the rest of the Internet, which the scenario's own names must not take.
@@ -480,6 +597,20 @@ impl World {
             Place::Hotel => n.computer.hotel_network,
             Place::Office => n.recipient.network,
         };
+        // Last, each server's lists and its main.cf: they see the domains, exemptions and smarthost set above.
+        let orgs = [
+            (HostId::Provider, Org::Provider, pd),
+            (HostId::Mx, Org::Recipient, rd),
+            (HostId::Middle, Org::Middle, md),
+        ];
+        let servers: Vec<ServerConfig> = servers
+            .into_iter()
+            .map(|sv| {
+                let (org, domain) =
+                    orgs.iter().find(|(h, ..)| *h == sv.host).map_or((Org::Elsewhere, ""), |(_, o, d)| (*o, *d));
+                apply_main_cf(sv, org, domain)
+            })
+            .collect();
         World {
             servers: servers.into_iter().map(Rc::new).collect(),
             zone,

@@ -22,6 +22,8 @@ pub const GROUPS: &[(&str, &[&str])] = &[
             "|",
             "client.pop_before_smtp",
             "client.pop_age",
+            "client.login",
+            "client.persistence",
             "message.from",
             "message.header_from",
             "message.subject",
@@ -57,6 +59,17 @@ pub const GROUPS: &[(&str, &[&str])] = &[
             "dns.outage.at",
             "dns.outage.for",
             "dns.backup_preference",
+        ],
+    ),
+    (
+        "Names and addresses",
+        &[
+            "names.provider.domain",
+            "names.provider.host",
+            "names.recipient.domain",
+            "names.recipient.host",
+            "|",
+            "names.*",
         ],
     ),
 ];
@@ -101,6 +114,9 @@ struct ControlProps {
     help: &'static str,
     kind: Kind,
     value: Value,
+    /// Notes beside it (lines of a main.cf that are read but not simulated).
+    #[prop_or_default]
+    notes: Vec<String>,
     dispatch: UseReducerDispatcher<Model>,
 }
 
@@ -129,6 +145,40 @@ fn Control(p: &ControlProps) -> Html {
                 </Select>
             }
         }
+        Kind::HostName { .. } => {
+            // Shown in Unicode, sent as A-labels: an internationalised name is converted by UTS #46 (loaded the
+            // first time one is typed) before the core checks it.
+            let onchange = Callback::from(move |e: Event| {
+                let v = e.target_unchecked_into::<HtmlInputElement>().value();
+                if v.is_ascii() {
+                    d.dispatch(Action::Set(k.to_string(), Value::Text(v)));
+                    return;
+                }
+                let (d, k) = (d.clone(), k.clone());
+                wasm_bindgen_futures::spawn_local(async move {
+                    match crate::lazy::idn_converter().await {
+                        Ok(convert) => match convert(&v) {
+                            Ok(ascii) => d.dispatch(Action::Set(k.to_string(), Value::Text(ascii))),
+                            Err(why) => d.dispatch(Action::Notes(vec![format!("Not changed: `{k}`: {why}")])),
+                        },
+                        Err(e) => d.dispatch(Action::Notes(vec![format!(
+                            "Not changed: the converter for internationalised names could not be loaded ({}). Try again.",
+                            e.0
+                        )])),
+                    }
+                });
+            });
+            let shown = mailpath_core::addr::display_name(&p.value.render());
+            html! { <input type="text" id={id.clone()} value={shown} {onchange} spellcheck="false" /> }
+        }
+        Kind::Text { max } if max > 1000 => {
+            // Long text (a copied main.cf, a message body) in a text area, applied when it loses focus.
+            let onchange = Callback::from(move |e: Event| {
+                let v = e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value();
+                d.dispatch(Action::Set(k.to_string(), Value::Text(v)));
+            });
+            html! { <textarea id={id.clone()} value={p.value.render()} {onchange} spellcheck="false" rows="6" /> }
+        }
         kind => {
             let onchange = Callback::from(move |e: Event| {
                 let v = e.target_unchecked_into::<HtmlInputElement>().value();
@@ -143,6 +193,7 @@ fn Control(p: &ControlProps) -> Html {
             <label for={id}>{ label }</label>
             { widget }
             <p class="hint">{ p.help }</p>
+            { for p.notes.iter().map(|n| html! { <p class="hint note">{ format!("Not simulated: {n}") }</p> }) }
         </div>
     }
 }
@@ -168,6 +219,7 @@ fn choice_label(key: &str, name: &str) -> String {
         "trust" => l::<Trust>(name),
         "retrieval" => l::<Retrieval>(name),
         "role" => l::<Role>(name),
+        "persistence" => l::<Persistence>(name),
         _ => None,
     };
     found.unwrap_or(name).to_string()
@@ -216,8 +268,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let dispatch = m.dispatcher();
     let control = |(key, help, kind): &(AttrValue, &'static str, Kind)| {
         let value = fields::get(&m.scenario, key).unwrap_or(Value::Bool(false));
+        let notes = match key.strip_suffix(".main_cf") {
+            Some(prefix) => fields::main_cf_notes(&m.scenario, prefix),
+            None => Vec::new(),
+        };
         html! {
-            <Control key={key.to_string()} key_name={key.clone()} help={*help} kind={*kind} {value} dispatch={dispatch.clone()} />
+            <Control key={key.to_string()} key_name={key.clone()} help={*help} kind={*kind} {value} {notes} dispatch={dispatch.clone()} />
         }
     };
     // A closed section's controls are not built at all (most of the page's elements would otherwise sit unseen

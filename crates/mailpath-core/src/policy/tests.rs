@@ -3,7 +3,7 @@
 use super::*;
 use crate::actor::HostId;
 use crate::flavours::spec;
-use crate::scenario::{Scenario, Trust};
+use crate::scenario::{Policy, Scenario, Trust};
 use crate::world::World;
 
 const STRANGER: Ipv4Addr = Ipv4Addr::new(203, 0, 113, 66);
