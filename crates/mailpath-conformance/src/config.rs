@@ -4,7 +4,8 @@
 
 use mailpath_core::actor::HostId;
 use mailpath_core::net::Cidr;
-use mailpath_core::policy::{lists, Restriction};
+use mailpath_core::policy::lists;
+use mailpath_core::postconf::Restriction;
 use mailpath_core::scenario::{Flavour, Scenario};
 use mailpath_core::world::{host, nets, ServerConfig, World};
 use std::net::Ipv4Addr;
