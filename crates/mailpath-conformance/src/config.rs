@@ -35,6 +35,14 @@ pub fn unsupported(server: &ServerConfig) -> Option<String> {
     if let Some((_, what)) = dns.iter().find(|(on, _)| *on) {
         return Some(format!("uses {what}, which needs services this loopback set-up does not run"));
     }
+    use mailpath_core::postconf::Restriction as R;
+    let needs_dns = [R::RejectRblClient, R::CheckSpf, R::CheckGreylist, R::RejectUnknownRecipientDomain];
+    if let Some(r) = server.lists.relay.iter().chain(&server.lists.recipient).find(|r| needs_dns.contains(r)) {
+        return Some(format!(
+            "its main.cf uses {}, which needs services this loopback set-up does not run",
+            r.postfix_name()
+        ));
+    }
     if st.submission && !st.tls {
         return Some("runs the submission service without a TLS certificate".into());
     }
@@ -141,6 +149,23 @@ impl Config {
     }
 }
 
+/// Where the instance's mailboxes are (replaced by the instance's own folder).
+pub const MAILDIR: &str = "{maildir}";
+
+/// The mailbox file of `user` in a local (`mydestination`) domain, relative to the mail folder.
+pub fn local_mailbox(user: &str) -> String {
+    format!("local/{}", user.to_ascii_lowercase())
+}
+
+/// The mailbox file of `user@domain` in a virtual mailbox domain, relative to the mail folder.
+pub fn virtual_mailbox(user: &str, domain: &str) -> String {
+    format!("virtual/{}@{}", user.to_ascii_lowercase(), domain.to_ascii_lowercase())
+}
+
+fn inline_pairs(pairs: &[(String, String)]) -> String {
+    format!("inline:{{ {} }}", pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", "))
+}
+
 fn inline(entries: &[String]) -> String {
     format!("inline:{{ {} }}", entries.iter().map(|e| format!("{e}=OK")).collect::<Vec<_>>().join(", "))
 }
@@ -165,12 +190,16 @@ pub fn derive(server: &ServerConfig, map: &AddressMap, world: &World, s: &Scenar
     let local: Vec<&str> = server.final_domains.iter().filter(|d| !d.is_virtual).map(|d| &*d.name).collect();
     let virt: Vec<&str> = server.final_domains.iter().filter(|d| d.is_virtual).map(|d| &*d.name).collect();
     let local_users: Vec<String> = server.local_users().iter().map(|u| u.to_string()).collect();
-    let mailboxes: Vec<String> = server
+    // Each mailbox is a file the real server delivers into: virtual(8) by its map's value, local(8) through an
+    // alias to a file (no system accounts needed).
+    let mailboxes: Vec<(String, String)> = server
         .final_domains
         .iter()
         .filter(|d| d.is_virtual)
-        .flat_map(|d| d.users.iter().map(move |u| format!("{u}@{}", d.name)))
+        .flat_map(|d| d.users.iter().map(move |u| (format!("{u}@{}", d.name), virtual_mailbox(u, &d.name))))
         .collect();
+    let aliases: Vec<(String, String)> =
+        local_users.iter().map(|u| (u.clone(), format!("{MAILDIR}/{}", local_mailbox(u)))).collect();
     // The sender's POP login is fresh when the simulator says so (the daemon would have written the table).
     let logged_in_here = server.host == HostId::Provider && s.client.pop_before_smtp;
     let fresh: Vec<Ipv4Addr> =
@@ -184,7 +213,8 @@ pub fn derive(server: &ServerConfig, map: &AddressMap, world: &World, s: &Scenar
         ("mydestination".into(), local.join(", ")),
         ("local_recipient_maps".into(), inline(&local_users)),
         ("virtual_mailbox_domains".into(), virt.join(", ")),
-        ("virtual_mailbox_maps".into(), if mailboxes.is_empty() { String::new() } else { inline(&mailboxes) }),
+        ("virtual_mailbox_maps".into(), if mailboxes.is_empty() { String::new() } else { inline_pairs(&mailboxes) }),
+        ("alias_maps".into(), inline_pairs(&aliases)),
         ("relay_domains".into(), server.relay_domains.join(", ")),
         ("mynetworks".into(), map.networks(&server.mynetworks).join(" ")),
         ("smtpd_relay_restrictions".into(), render(&port25.relay, map, &fresh)),

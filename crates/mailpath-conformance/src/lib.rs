@@ -56,19 +56,31 @@ pub fn run(plans: &[Plan], log: &mut dyn FnMut(&str)) -> Result<(Vec<Compared>, 
     let mut order: Vec<&Plan> = plans.iter().collect();
     order.sort_by_cached_key(|p| p.config.key());
     let mut out = Vec::new();
+    // One batch per configuration: the sessions, then (once the delivery agents caught up) what they delivered.
+    let mut batch: Vec<(&Plan, Vec<Line>)> = Vec::new();
+    let flush = |batch: &mut Vec<(&Plan, Vec<Line>)>, out: &mut Vec<Compared>, instance: &postfix::Instance| {
+        let plans: Vec<&Plan> = batch.iter().map(|(p, _)| *p).collect();
+        let delivered = wire::compare_deliveries(&plans, &instance.mail_dir());
+        for ((p, mut lines), more) in batch.drain(..).zip(delivered) {
+            lines.extend(more);
+            out.push(Compared { name: p.name.clone(), lines });
+        }
+    };
     let mut current = String::new();
     for p in order {
         let key = p.config.key();
         if key != current {
+            flush(&mut batch, &mut out, &instance);
             instance.apply(&p.config)?;
             current = key;
         }
-        let lines = wire::replay(p, &instance).map_err(|e| format!("{}: {e}", p.name))?;
-        out.push(Compared { name: p.name.clone(), lines });
-        if out.len() % 25 == 0 {
-            log(&format!("  … {} of {} situations", out.len(), plans.len()));
+        let lines = wire::replay(p).map_err(|e| format!("{}: {e}", p.name))?;
+        batch.push((p, lines));
+        if (out.len() + batch.len()) % 50 == 0 {
+            log(&format!("  … {} of {} situations", out.len() + batch.len(), plans.len()));
         }
     }
+    flush(&mut batch, &mut out, &instance);
     instance.stop();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok((out, start.elapsed().as_secs_f64()))

@@ -1,7 +1,7 @@
 //! `mailpath-conformance`: compares the simulator with a real Postfix and prints a table.
 //!
 //! ```text
-//! mailpath-conformance [--check] [--generated N] [--seed S] [--all]
+//! mailpath-conformance [--check] [--generated N] [--own-world N] [--seed S] [--only TEXT] [--all]
 //! ```
 //! `--check` prints only differences and fails if there is any (the test suite runs this); without it, every
 //! compared reply is printed as a table. `--all` also lists situations that were left out, with the reason.
@@ -13,6 +13,8 @@ fn main() -> ExitCode {
     let mut check = false;
     let mut all = false;
     let mut generated = 150usize;
+    let mut own = 360usize;
+    let mut only: Option<String> = None;
     let mut seed = 2026u64;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -20,9 +22,11 @@ fn main() -> ExitCode {
             "--check" => check = true,
             "--all" => all = true,
             "--generated" => generated = args.next().and_then(|v| v.parse().ok()).unwrap_or(generated),
+            "--own-world" => own = args.next().and_then(|v| v.parse().ok()).unwrap_or(own),
+            "--only" => only = args.next(),
             "--seed" => seed = args.next().and_then(|v| v.parse().ok()).unwrap_or(seed),
             other => {
-                eprintln!("unknown option {other:?}; usage: mailpath-conformance [--check] [--generated N] [--seed S] [--all]");
+                eprintln!("unknown option {other:?}; usage: mailpath-conformance [--check] [--generated N] [--own-world N] [--seed S] [--only TEXT] [--all]");
                 return ExitCode::from(2);
             }
         }
@@ -31,7 +35,12 @@ fn main() -> ExitCode {
     let mut skipped = Vec::new();
     let hand = situations::hand_written();
     let hand_count = hand.len();
-    for (name, s) in hand.into_iter().chain(situations::generated(seed, generated)) {
+    for (name, s) in
+        hand.into_iter().chain(situations::generated(seed, generated)).chain(situations::generated_own_world(seed, own))
+    {
+        if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
+            continue;
+        }
         match plan::derive(&name, &s) {
             Ok(p) => plans.push(p),
             Err(why) => skipped.push((name, why)),

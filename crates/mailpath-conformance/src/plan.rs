@@ -35,6 +35,66 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// Scenario ↔ loopback addresses.
     pub map: config::AddressMap,
+    /// Messages the server delivers into its own mailboxes, with the header fields the simulator's copy has.
+    pub deliveries: Vec<Delivery>,
+}
+
+/// A delivery to compare: the mailbox file (relative to the instance's mail folder) and the trace header fields
+/// (`Return-Path`, `X-Original-To`, `Delivered-To`, every `Received`) the simulator's delivered copy has.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// The recipient.
+    pub rcpt: String,
+    /// The mailbox file.
+    pub mailbox: String,
+    /// The header fields, in order (values unfolded).
+    pub headers: Vec<(String, String)>,
+    /// The message's `Message-ID`, to find it in a mailbox others deliver into too.
+    pub message_id: String,
+}
+
+/// The header fields servers add on the way and at delivery.
+pub const TRACE_FIELDS: [&str; 4] = ["Return-Path", "X-Original-To", "Delivered-To", "Received"];
+
+/// The fields read from a delivered message: the trace fields, and its `Message-ID`.
+pub const READ_FIELDS: [&str; 5] = ["Return-Path", "X-Original-To", "Delivered-To", "Received", "Message-ID"];
+
+/// A field's value on one line: folds joined with a space.
+pub fn unfold(v: &str) -> String {
+    v.split('\n').map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+/// The deliveries into `server`'s own mailboxes right after it took the message on hop `hop`.
+fn deliveries(trace: &Trace, hop: usize, server: &mailpath_core::world::ServerConfig) -> Vec<Delivery> {
+    let start = trace.events[trace.hops[hop].last_event].t;
+    let mut out = Vec::new();
+    for e in &trace.events[trace.hops[hop].last_event..] {
+        let EventKind::Delivered { rcpt } = &e.kind else { continue };
+        if e.actor != server.host || e.t > start + 1 {
+            continue;
+        }
+        let Some(copy) = trace
+            .messages
+            .iter()
+            .find(|m| m.at == server.host && m.to == [rcpt.clone()] && m.header("Return-Path").is_some())
+        else {
+            continue;
+        };
+        let Some((user, domain)) = rcpt.rsplit_once('@') else { continue };
+        let mailbox = match server.final_domain(domain) {
+            Some(d) if d.is_virtual => config::virtual_mailbox(user, domain),
+            _ => config::local_mailbox(user),
+        };
+        let headers = copy
+            .headers
+            .iter()
+            .filter(|(n, _)| TRACE_FIELDS.contains(n))
+            .map(|(n, v)| (n.to_string(), unfold(v)))
+            .collect();
+        let message_id = copy.header("Message-ID").unwrap_or("").to_string();
+        out.push(Delivery { rcpt: rcpt.clone(), mailbox, headers, message_id });
+    }
+    out
 }
 
 /// A command for the table: the verb, or `DATA (message)`.
@@ -111,7 +171,8 @@ pub fn derive(name: &str, s: &Scenario) -> Result<Plan, String> {
     if !replied && !steps.contains(&Step::Refused) && !steps.contains(&Step::Silent) {
         return Err("the simulated session has no reply to compare".into());
     }
-    Ok(Plan { name: name.to_string(), config, source, port: h.port, steps, map })
+    let deliveries = deliveries(&trace, hop, server);
+    Ok(Plan { name: name.to_string(), config, source, port: h.port, steps, map, deliveries })
 }
 
 /// The message as sent after DATA: CRLF line ends, dot-stuffed, ending with `.`.

@@ -47,7 +47,7 @@ impl Instance {
         let dir = std::env::temp_dir().join("mailpath-conformance");
         let mut me = Instance { dir, running: true, checked: false };
         me.stop();
-        for sub in ["etc", "etc/sasl", "spool", "data", "sasl"] {
+        for sub in ["etc", "etc/sasl", "spool", "data", "sasl", "mail"] {
             std::fs::create_dir_all(me.dir.join(sub)).map_err(|e| format!("{}: {e}", me.dir.display()))?;
         }
         run(Command::new("chown").arg("postfix").arg(me.dir.join("data")), "chown data directory")?;
@@ -74,6 +74,11 @@ impl Instance {
             )?;
         }
         Ok(me)
+    }
+
+    /// The instance's mail folder (mailboxes delivered into).
+    pub fn mail_dir(&self) -> PathBuf {
+        self.dir.join("mail")
     }
 
     fn etc(&self) -> String {
@@ -107,15 +112,23 @@ impl Instance {
             "config_directory = {d}/etc\nqueue_directory = {d}/spool\ndata_directory = {d}/data\nmaillog_file = {d}/maillog\n\
              maillog_file_prefixes = {d}\ninet_interfaces = 127.0.0.1\ninet_protocols = ipv4\n\
              smtpd_banner = $myhostname ESMTP $mail_name\ndisable_dns_lookups = yes\nsmtpd_peername_lookup = no\n\
-             alias_maps =\nalias_database =\ndefault_transport = discard\nlocal_transport = discard\n\
-             virtual_transport = discard\nrelay_transport = discard\nsmtpd_error_sleep_time = 0\n\
+             alias_maps =\nalias_database =\ndefault_transport = discard\nlocal_transport = local\n\
+             virtual_transport = virtual\nvirtual_mailbox_base = {d}/mail\nvirtual_uid_maps = static:65534\n\
+             virtual_gid_maps = static:65534\nvirtual_minimum_uid = 100\nrelay_transport = discard\nsmtpd_error_sleep_time = 0\n\
              smtpd_soft_error_limit = 1000\nsmtpd_hard_error_limit = 1000\nsmtpd_junk_command_limit = 1000\n\
              smtpd_tls_cert_file = {d}/cert.pem\nsmtpd_tls_key_file = {d}/key.pem\nsmtpd_sasl_type = cyrus\n\
              smtpd_sasl_path = smtpd\nsmtpd_tls_auth_only = no\nbiff = no\n"
         );
         for (k, v) in &config.main {
-            main.push_str(&format!("{k} = {v}\n"));
+            main.push_str(&format!("{k} = {}\n", v.replace(crate::config::MAILDIR, &format!("{d}/mail"))));
         }
+        // Fresh mailboxes for each configuration, writable by the delivery agents (they run as nobody).
+        let mail = self.dir.join("mail");
+        let _ = std::fs::remove_dir_all(&mail);
+        for sub in ["local", "virtual"] {
+            std::fs::create_dir_all(mail.join(sub)).map_err(|e| e.to_string())?;
+        }
+        run(Command::new("chown").args(["-R", "65534:65534"]).arg(&mail), "chown mail folder")?;
         std::fs::write(self.dir.join("etc/main.cf"), main).map_err(|e| e.to_string())?;
         std::fs::write(self.dir.join("etc/master.cf"), master_cf(config)).map_err(|e| e.to_string())?;
         let db = self.dir.join("sasl/sasldb2");

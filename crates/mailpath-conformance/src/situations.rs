@@ -173,3 +173,121 @@ pub fn generated(seed: u64, n: usize) -> Vec<(String, Scenario)> {
     }
     out
 }
+
+/// Names an author might give their world (provider host and domain, recipient host and domain).
+const WORLDS: &[[&str; 4]] = &[
+    ["smtp.isp-a.example", "isp-a.example", "mx1.corp-b.example", "corp-b.example"],
+    ["smtp.myisp.net", "myisp.net", "mail.example.com", "example.com"],
+    ["mail.provider.example", "provider.example", "mx.shop.example", "shop.example"],
+];
+
+/// `n` random single-hop situations in renamed worlds whose server under test has a `main.cf` of its own:
+/// local and virtual domains, relay domains with and without a recipient list, networks of every size, clients
+/// inside and outside them, the null sender, scripts that carry on after a refusal with STARTTLS and AUTH, and
+/// several recipients of mixed kinds.
+pub fn generated_own_world(seed: u64, n: usize) -> Vec<(String, Scenario)> {
+    let mut rng = Rng::new(seed ^ 0x0A11_CE);
+    let mut out = Vec::new();
+    while out.len() < n {
+        let w = WORLDS[rng.below(WORLDS.len() as u64) as usize];
+        let (ph, pd, rh, rd) = (w[0], w[1], w[2], w[3]);
+        let mut s = Scenario::default();
+        let mut edits: Vec<(String, String)> = Vec::new();
+        let mut e = |k: &str, v: String| edits.push((k.to_string(), v));
+        e("names.provider.host", ph.into());
+        e("names.provider.domain", pd.into());
+        e("names.recipient.host", rh.into());
+        e("names.recipient.domain", rd.into());
+        let stranger = pick(&mut rng, &["203.0.113.66", "10.1.2.3", "198.51.100.77"]);
+        e("names.computer.stranger", stranger.into());
+        let to_provider = rng.below(2) == 0;
+        let (under_test, host, domain) = if to_provider { ("provider", ph, pd) } else { ("recipient", rh, rd) };
+        e("sender", pick(&mut rng, &["alice", "alice", "mallory"]).into());
+        e("client.server", (if to_provider { "provider" } else { "recipient" }).into());
+        let port = pick(&mut rng, &["25", "25", "587", "465"]);
+        e("client.port", port.into());
+        e("client.tls", pick(&mut rng, &["on", "off"]).into());
+        e("client.auth", pick(&mut rng, &["off", "right", "wrong"]).into());
+        e("client.persistence", pick(&mut rng, &["gives-up", "carries-on", "carries-on"]).into());
+        e("network.place", pick(&mut rng, &["home", "hotel", "office"]).into());
+        // Mostly a server that runs the service asked for (a refused connection says little).
+        let submission = if port == "25" || rng.below(8) > 0 { "on" } else { "off" };
+        e(&format!("{under_test}.submission"), submission.into());
+        let virtual_domain = rng.below(2) == 0;
+        let mut cf = vec![format!("myhostname = {host}")];
+        let mut users = vec!["alice", "bob", "postmaster"];
+        users.truncate(1 + rng.below(3) as usize);
+        if virtual_domain {
+            cf.push("mydestination = $myhostname, localhost".into());
+            cf.push(format!("virtual_mailbox_domains = {domain}"));
+            let map: Vec<String> = users.iter().map(|u| format!("{u}@{domain}=OK")).collect();
+            cf.push(format!("virtual_mailbox_maps = inline:{{ {} }}", map.join(", ")));
+        } else {
+            cf.push(format!("mydestination = $myhostname, {domain}, localhost"));
+            let map: Vec<String> = users.iter().map(|u| format!("{u}=OK")).collect();
+            cf.push(format!("local_recipient_maps = inline:{{ {} }}", map.join(", ")));
+            cf.push("virtual_mailbox_domains =".into());
+        }
+        match rng.below(3) {
+            0 => cf.push("relay_domains =".into()),
+            1 => cf.push("relay_domains = partner.example".into()),
+            _ => {
+                cf.push("relay_domains = partner.example".into());
+                cf.push("relay_recipient_maps = inline:{ known@partner.example=OK }".into());
+            }
+        }
+        let nets = pick(
+            &mut rng,
+            &["127.0.0.0/8", "127.0.0.0/8 10.0.0.0/8", "127.0.0.0/8 198.51.100.0/24", "127.0.0.0/8 203.0.113.0/24"],
+        );
+        cf.push(format!("mynetworks = {nets}"));
+        let refuse = pick(&mut rng, &["reject_unauth_destination", "defer_unauth_destination"]);
+        let relay = pick(
+            &mut rng,
+            &[
+                "permit_mynetworks, permit_sasl_authenticated",
+                "permit_sasl_authenticated, permit_mynetworks",
+                "permit_mynetworks",
+            ],
+        );
+        cf.push(format!("smtpd_relay_restrictions = {relay}, {refuse}"));
+        match rng.below(3) {
+            0 => cf.push("smtpd_recipient_restrictions =".into()),
+            1 => cf.push("smtpd_recipient_restrictions = permit_mynetworks, reject_unlisted_recipient".into()),
+            _ => cf.push(
+                "smtpd_recipient_restrictions = permit_auth_destination, permit_sasl_authenticated, reject".into(),
+            ),
+        }
+        cf.push(format!("smtpd_sasl_auth_enable = {}", pick(&mut rng, &["yes", "no"])));
+        if rng.below(4) == 0 {
+            cf.push("smtpd_reject_unlisted_recipient = no".into());
+        }
+        e(&format!("{under_test}.main_cf"), cf.join("\n"));
+        let rcpts: Vec<String> = (0..1 + rng.below(4))
+            .map(|_| match rng.below(6) {
+                0 => format!("{}@{domain}", users[rng.below(users.len() as u64) as usize]),
+                1 => format!("nobody@{domain}"),
+                2 => "known@partner.example".into(),
+                3 => "stranger@partner.example".into(),
+                4 => "victim@other.example".into(),
+                _ => format!("{}@{}", pick(&mut rng, &["bob", "carol"]), if to_provider { rd } else { pd }),
+            })
+            .collect();
+        e("message.to", rcpts.join(","));
+        let from = match rng.below(4) {
+            0 => String::new(),
+            1 => "offers@mallory.example".into(),
+            _ => format!("alice@{pd}"),
+        };
+        e("message.from", from);
+        e("client.login", "alice".into());
+        e("seed", rng.below(1000).to_string());
+        for (k, v) in &edits {
+            fields::set(&mut s, k, &Value::Text(v.clone())).unwrap_or_else(|err| panic!("{k}={v}: {err}"));
+        }
+        if crate::plan::not_comparable(&s).is_none() {
+            out.push((format!("generated own world #{:03} (seed {seed})", out.len() + 1), s));
+        }
+    }
+    out
+}

@@ -3,7 +3,6 @@
 
 use crate::config::local_port;
 use crate::plan::{short, Plan, Step};
-use crate::postfix::Instance;
 use crate::Line;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
@@ -152,8 +151,109 @@ pub fn normalise(reply: &str) -> String {
     out
 }
 
-/// Replays a plan against the instance and pairs each simulated reply with the real one.
-pub fn replay(p: &Plan, _instance: &Instance) -> Result<Vec<Line>, String> {
+/// Replays a plan's SMTP session against the instance and pairs each simulated reply with the real one.
+pub fn replay(p: &Plan) -> Result<Vec<Line>, String> {
+    session(p)
+}
+
+/// Every message in an mbox file, as its header fields (folded lines joined).
+fn mbox_messages(path: &std::path::Path) -> Vec<Vec<(String, String)>> {
+    let bytes = std::fs::read(path).unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    text.split("\nFrom ")
+        .filter(|m| !m.trim().is_empty())
+        .map(|m| {
+            let head = m.split("\n\n").next().unwrap_or("");
+            let mut fields: Vec<(String, String)> = Vec::new();
+            for line in head.lines().skip(1) {
+                if line.starts_with([' ', '\t']) {
+                    if let Some((_, v)) = fields.last_mut() {
+                        v.push(' ');
+                        v.push_str(line.trim());
+                    }
+                } else if let Some((n, v)) = line.split_once(':') {
+                    fields.push((n.to_string(), v.trim().to_string()));
+                }
+            }
+            fields.into_iter().filter(|(n, _)| crate::plan::READ_FIELDS.contains(&n.as_str())).collect()
+        })
+        .collect()
+}
+
+/// Pairs each header field of each message the plans delivered with the simulator's, once the delivery agents
+/// have written them (waiting up to ten seconds in all). A message is found by its `Message-ID` and its
+/// `X-Original-To` (several recipients share mailboxes; delivery agents run side by side).
+pub fn compare_deliveries(plans: &[&Plan], mail: &std::path::Path) -> Vec<Vec<Line>> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let field = |m: &[(String, String)], name: &str| m.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
+    let find = |p: &Plan, d: &crate::plan::Delivery| -> Option<Vec<(String, String)>> {
+        let want = field(&d.headers, "X-Original-To");
+        mbox_messages(&mail.join(&d.mailbox)).into_iter().find(|m| {
+            field(m, "Message-ID").as_deref() == Some(d.message_id.as_str())
+                && field(m, "X-Original-To").map(|v| p.map.inbound(&v)) == want
+        })
+    };
+    loop {
+        let all = plans.iter().all(|p| p.deliveries.iter().all(|d| find(p, d).is_some()));
+        if all || std::time::Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    plans
+        .iter()
+        .map(|p| {
+            let mut lines = Vec::new();
+            for d in &p.deliveries {
+                let sent = format!("(delivered to {})", d.rcpt);
+                let Some(real) = find(p, d) else {
+                    lines.push(Line {
+                        sent,
+                        simulated: format!("a message in {}", d.mailbox),
+                        real: "(not delivered there within 10 s)".into(),
+                    });
+                    continue;
+                };
+                let real: Vec<(String, String)> =
+                    real.into_iter().filter(|(n, _)| crate::plan::TRACE_FIELDS.contains(&n.as_str())).collect();
+                let show = |f: Option<&(String, String)>, mapped: bool| {
+                    f.map_or("(none)".to_string(), |(name, v)| {
+                        let v = if mapped { p.map.inbound(v) } else { v.clone() };
+                        format!("{name}: {}", normalise_field(name, &v))
+                    })
+                };
+                for i in 0..d.headers.len().max(real.len()) {
+                    lines.push(Line {
+                        sent: sent.clone(),
+                        simulated: show(d.headers.get(i), false),
+                        real: show(real.get(i), true),
+                    });
+                }
+            }
+            lines
+        })
+        .collect()
+}
+
+/// A trace field with what differs between runs and hosts replaced: queue ids and dates.
+pub fn normalise_field(name: &str, value: &str) -> String {
+    if name != "Received" {
+        return value.to_string();
+    }
+    let mut v = value.to_string();
+    if let Some(at) = v.rfind("; ") {
+        v.truncate(at);
+        v.push_str("; <date>");
+    }
+    if let Some(at) = v.find(" id ") {
+        let end = v[at + 4..].find([' ', ';']).map_or(v.len(), |e| at + 4 + e);
+        v.replace_range(at + 4..end, "<id>");
+    }
+    v
+}
+
+/// The SMTP session of a plan, reply by reply.
+fn session(p: &Plan) -> Result<Vec<Line>, String> {
     let port = local_port(p.port);
     let mut lines = Vec::new();
     let mut conn = match connect(p.source, port) {
