@@ -90,8 +90,6 @@ pub struct Stamp<'a> {
     pub tls: bool,
     /// The client authenticated.
     pub auth: bool,
-    /// Hide the client (Postfix `smtpd_hide_client_session`, the submission template).
-    pub hide_client: bool,
     /// The queue id.
     pub id: &'a str,
     /// The single recipient, if there is exactly one.
@@ -124,11 +122,9 @@ pub fn received(style: ReceivedStyle, st: &Stamp) -> String {
                 ReceivedStyle::Sendmail => format!("{} ({})", st.host, st.software),
                 _ => format!("{} (Stalwart SMTP)", st.host),
             };
-            let head = if st.hide_client {
-                format!("by {by} with {with} id {}", st.id)
-            } else {
-                format!("from {} ({rdns} [{}])\n\tby {by} with {with} id {}", st.helo, st.ip, st.id)
-            };
+            // Postfix 3.7 names the client on every service, the submission ports too (the real server does:
+            // `smtpd_hide_client_session` came later).
+            let head = format!("from {} ({rdns} [{}])\n\tby {by} with {with} id {}", st.helo, st.ip, st.id);
             format!("{head}{}; {}", for_clause("\n\t"), st.date)
         }
         ReceivedStyle::Exim => {
@@ -194,7 +190,6 @@ mod tests {
             software: "Postfix",
             tls: true,
             auth: true,
-            hide_client: false,
             id: "1OOO",
             rcpt: Some("bob@corp-b.example"),
             from: "alice@isp-a.example",
@@ -204,8 +199,6 @@ mod tests {
             received(ReceivedStyle::Postfix, &st),
             "from laptop.example (unknown [203.0.113.77])\n\tby smtp.isp-a.example (Postfix) with ESMTPSA id 1OOO\n\tfor <bob@corp-b.example>; Mon, 2 Mar 2026 09:00:00 +0000 (UTC)"
         );
-        let hidden = received(ReceivedStyle::Postfix, &Stamp { hide_client: true, ..st });
-        assert!(hidden.starts_with("by smtp.isp-a.example (Postfix) with ESMTPSA id 1OOO"));
         assert!(received(ReceivedStyle::Exim, &st).contains("with esmtpsa (Postfix)"));
         assert_eq!(with_keyword(false, false), "ESMTP");
     }

@@ -31,7 +31,7 @@ fn a_delivered_run_plays_to_its_end() {
     assert_eq!(t.stop_at(), t.last());
     let copy = t.copy_at(t.last()).expect("a copy");
     assert_eq!(copy.headers[0].0, "Return-Path");
-    assert_eq!(copy.added, 2, "delivery adds Return-Path and Delivered-To");
+    assert_eq!(copy.added, 3, "delivery adds Return-Path, X-Original-To and Delivered-To");
     assert_eq!(t.copy_at(0).map(|c| c.added), Some(0), "the mail program's own draft");
 }
 

@@ -6,7 +6,6 @@ use super::state::Sim;
 use crate::actor::HostId;
 use crate::addr::Address;
 use crate::message::{received, Stamp};
-use crate::scenario::Flavour;
 use crate::time::{DateTime, Secs};
 use crate::trace::{EventKind, MessageCopy};
 use std::net::Ipv4Addr;
@@ -24,8 +23,6 @@ pub(crate) struct StampClient<'a> {
     pub tls: bool,
     /// The client logged in.
     pub auth: bool,
-    /// The submission service hides the client (Postfix `smtpd_hide_client_session`).
-    pub hide: bool,
 }
 
 /// A message a server has just said `250` to, at the end of DATA.
@@ -60,20 +57,30 @@ pub(crate) fn accept(sim: &mut Sim, taken: Taken) -> Option<Effect> {
     let server = sim.w.server(at).expect("accepting host runs a server").clone();
     let spec = crate::flavours::spec(server.settings.flavour);
     // The server keeps each recipient in its own canonical form (percent hack and bang paths undone).
-    let rcpts: Vec<JobRcpt> = rcpts
+    let mut rcpts: Vec<JobRcpt> = rcpts
         .into_iter()
         .map(|mut r| {
+            r.received_as = r.addr.clone();
             if let Some(c) = Address::parse(&r.addr).ok().and_then(|a| crate::policy::canonical(&a, &server)) {
                 r.addr = c;
             }
             r
         })
         .collect();
+    // `for <…>` names the recipient when the client gave exactly one (before duplicates are dropped).
+    let single = (rcpts.len() == 1).then(|| rcpts[0].addr.clone());
+    // A recipient given twice is kept once (Postfix's cleanup drops duplicate recipients).
+    let mut seen: Vec<(String, String)> = Vec::new();
+    rcpts.retain(|r| {
+        let key = (r.received_as.to_ascii_lowercase(), r.addr.to_ascii_lowercase());
+        let new = !seen.contains(&key);
+        seen.push(key);
+        new
+    });
     let MessageCopy { from: prev_from, headers: prev_headers, body, attachment_bytes, .. } =
         sim.rec.messages[copy].clone();
     let ip = c.ip.to_string();
     let host_ip = server.ip.to_string();
-    let single = (rcpts.len() == 1).then(|| rcpts[0].addr.clone());
     let from = prev_from.as_deref().unwrap_or_default();
     let stamp = Stamp {
         helo: c.helo,
@@ -84,7 +91,6 @@ pub(crate) fn accept(sim: &mut Sim, taken: Taken) -> Option<Effect> {
         software: spec.software,
         tls: c.tls,
         auth: c.auth,
-        hide_client: c.hide && server.settings.flavour == Flavour::Postfix,
         id: queue_id,
         rcpt: single.as_deref(),
         from,

@@ -106,12 +106,15 @@ fn deliver_local(
     let job = &sim.jobs[n];
     let mut copy = sim.rec.messages[job.copy].clone();
     let rp = job.from.as_deref().unwrap_or_default();
-    let mut headers = Vec::with_capacity(copy.headers.len() + 2);
+    // Postfix's local and virtual agents, in their order: Return-Path, X-Original-To (the recipient as the client
+    // sent it), Delivered-To (as delivered).
+    let mut headers = Vec::with_capacity(copy.headers.len() + 3);
     headers.push(("Return-Path", format!("<{rp}>").into()));
+    headers.push(("X-Original-To", job.rcpts[i].received_as.as_str().into()));
     headers.push(("Delivered-To", addr.as_str().into()));
     headers.append(&mut copy.headers);
     copy.headers = headers;
-    copy.added = 2;
+    copy.added = 3;
     copy.to = vec![addr.clone()];
     copy.at = server.host;
     let ev = sim.rec.push(t, None, server.host, EventKind::Delivered { rcpt: addr }, Some(Why::FinalDestination));
@@ -304,6 +307,7 @@ fn deliver_remote(
                     let moved: Vec<JobRcpt> = accepted
                         .iter()
                         .map(|&i| JobRcpt {
+                            received_as: job.rcpts[i].0.clone(),
                             addr: job.rcpts[i].0.clone(),
                             orig: job.rcpts[i].1,
                             pending: true,
@@ -317,7 +321,6 @@ fn deliver_remote(
                         ip: server.ip,
                         tls: o.tls,
                         auth: o.auth,
-                        hide: false,
                     };
                     let taken = Taken {
                         copy: job.copy,

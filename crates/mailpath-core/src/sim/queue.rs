@@ -13,6 +13,8 @@ use std::net::Ipv4Addr;
 pub(crate) struct JobRcpt {
     /// The address, in the form the server keeps it.
     pub addr: String,
+    /// The address as the server's client sent it in `RCPT TO` (its `X-Original-To:` at delivery).
+    pub received_as: String,
     /// Which of the scenario's recipients it is (`None` for a bounce's recipient).
     pub orig: Option<usize>,
     /// Still to be delivered.

@@ -227,7 +227,7 @@ fn report_job(msg: usize, at: HostId, queue_id: String, sender: String, t: Secs)
         queue_id,
         arrived: t,
         from: None,
-        rcpts: vec![JobRcpt { addr: sender, orig: None, pending: true, last: None }],
+        rcpts: vec![JobRcpt { received_as: sender.clone(), addr: sender, orig: None, pending: true, last: None }],
         attempts: 0,
         warned: true,
         report: true,

@@ -172,7 +172,13 @@ pub(crate) fn submit(sim: &mut Sim) -> Vec<Effect> {
                 .iter()
                 .enumerate()
                 .filter(|(_, r)| out.rcpts.iter().any(|x| &x.rcpt == *r && !refused(x)))
-                .map(|(i, r)| JobRcpt { addr: r.clone(), orig: Some(i), pending: true, last: None })
+                .map(|(i, r)| JobRcpt {
+                    received_as: r.clone(),
+                    addr: r.clone(),
+                    orig: Some(i),
+                    pending: true,
+                    last: None,
+                })
                 .collect();
             // The provider signs what its own users send (or what comes from its trusted networks).
             let signed = target == HostId::Provider
@@ -180,14 +186,7 @@ pub(crate) fn submit(sim: &mut Sim) -> Vec<Effect> {
             let home = sim.w.home_domain.clone();
             let dkim = (signed && hfd.eq_ignore_ascii_case(&home)).then_some(home);
             let helo = sim.w.helo.clone();
-            let client = StampClient {
-                helo: &helo,
-                rdns: None,
-                ip: sender.ip,
-                tls: out.tls,
-                auth: out.auth,
-                hide: out.submission,
-            };
+            let client = StampClient { helo: &helo, rdns: None, ip: sender.ip, tls: out.tls, auth: out.auth };
             let taken = Taken {
                 copy: original_idx,
                 at: target,
