@@ -6,6 +6,7 @@
 //! compares every reply: code, enhanced status code and text, with only the queue id and loopback addresses
 //! normalised.
 
+pub mod bounces;
 pub mod config;
 pub mod plan;
 pub mod postfix;
@@ -81,6 +82,10 @@ pub fn run(plans: &[Plan], log: &mut dyn FnMut(&str)) -> Result<(Vec<Compared>, 
         }
     }
     flush(&mut batch, &mut out, &instance);
+    for sit in bounces::situations() {
+        let lines = bounces::compare(&sit, &mut instance).map_err(|e| format!("{}: {e}", sit.name))?;
+        out.push(Compared { name: sit.name.to_string(), lines });
+    }
     instance.stop();
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok((out, start.elapsed().as_secs_f64()))

@@ -1,0 +1,322 @@
+//! Bounce conformance: the real Postfix, as the sender's provider, takes Alice's message and relays it to a next
+//! hop that refuses it the way the simulated one does (a scripted SMTP server on loopback, or nothing listening);
+//! it writes its bounce, delivers it into Alice's mailbox on disk, and that bounce is compared field by field with
+//! the simulator's — the header fields and their order, the notification text, every delivery-status field and
+//! the attached original — with only queue ids, dates, message ids, the MIME boundary and the loopback stand-ins
+//! for the next hop normalised.
+
+use crate::config::{self, Config};
+use crate::plan::{self, Plan};
+use crate::postfix::Instance;
+use crate::Line;
+use mailpath_core::actor::HostId;
+use mailpath_core::fields::{self, Value};
+use mailpath_core::trace::{Event, EventKind, Trace};
+use mailpath_core::{run, Scenario};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{Ipv4Addr, TcpListener};
+use std::time::Duration;
+
+/// The loopback port the scripted next hop listens on.
+const NEXT_HOP_PORT: u16 = 2526;
+
+/// How the next hop fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NextHop {
+    /// It answers `RCPT TO` with this reply.
+    Refuses(&'static str),
+    /// Nothing listens.
+    Down,
+}
+
+/// A bounce situation: a name, the scenario, and how the next hop behaves.
+pub struct Situation {
+    /// For the table.
+    pub name: &'static str,
+    /// The scenario (Alice → her Postfix provider → the recipient's server).
+    pub scenario: Scenario,
+    /// The next hop.
+    pub next_hop: NextHop,
+}
+
+fn scenario(edits: &[(&str, &str)]) -> Scenario {
+    let mut s = Scenario::default();
+    for (k, v) in edits {
+        fields::set(&mut s, k, &Value::Text((*v).to_string())).unwrap_or_else(|e| panic!("{k}={v}: {e}"));
+    }
+    s
+}
+
+/// The next-hop failures the issue names: relaying denied (554, and 454 until the queue gives up), an unknown
+/// user, and a refused connection.
+pub fn situations() -> Vec<Situation> {
+    vec![
+        Situation {
+            name: "bounce: next hop denies relaying (554)",
+            scenario: scenario(&[("recipient.handles_domain", "off"), ("recipient.policy", "reject")]),
+            next_hop: NextHop::Refuses("554 5.7.1 <bob@corp-b.example>: Relay access denied"),
+        },
+        Situation {
+            name: "bounce: next hop defers relaying (454) until the queue gives up",
+            scenario: scenario(&[("recipient.handles_domain", "off"), ("recipient.policy", "defer")]),
+            next_hop: NextHop::Refuses("454 4.7.1 <bob@corp-b.example>: Relay access denied"),
+        },
+        Situation {
+            name: "bounce: next hop does not know the user",
+            scenario: scenario(&[("message.to", "nobody@corp-b.example")]),
+            next_hop: NextHop::Refuses(
+                "550 5.1.1 <nobody@corp-b.example>: Recipient address rejected: User unknown in virtual mailbox table",
+            ),
+        },
+        Situation {
+            name: "bounce: next hop refuses the connection until the queue gives up",
+            scenario: scenario(&[("recipient.down.for", "6d")]),
+            next_hop: NextHop::Down,
+        },
+    ]
+}
+
+/// The simulator's bounce as it lands in Alice's mailbox at her provider: its header fields and body.
+fn simulated_bounce(t: &Trace) -> Option<(Vec<(String, String)>, String)> {
+    let delivered = t.events.iter().filter_map(|e: &Event| match &e.kind {
+        EventKind::Delivered { rcpt } if e.actor == HostId::Provider && rcpt.starts_with("alice@") => Some(e),
+        _ => None,
+    });
+    let at = delivered.map(|e| e.t).next()?;
+    let copy = t.messages.iter().find(|m| {
+        m.is_report && m.at == HostId::Provider && m.header("Return-Path") == Some("<>") && t.events[m.event].t == at
+    })?;
+    let headers = copy.headers.iter().map(|(n, v)| (n.to_string(), plan::unfold(v))).collect();
+    Some((headers, copy.body.clone()))
+}
+
+/// A scripted next hop running in its own thread until dropped.
+struct NextHopServer {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl NextHopServer {
+    fn start(at: Ipv4Addr, refusal: &'static str) -> Result<NextHopServer, String> {
+        let listener = TcpListener::bind((at, NEXT_HOP_PORT)).map_err(|e| format!("next hop on {at}: {e}"))?;
+        listener.set_nonblocking(true).map_err(|e| e.to_string())?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || serve_next_hop(listener, refusal, flag));
+        Ok(NextHopServer { stop, thread: Some(thread) })
+    }
+}
+
+impl Drop for NextHopServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A scripted next hop: greets, says yes to everything but `RCPT TO`, which gets `refusal`.
+fn serve_next_hop(listener: TcpListener, refusal: &'static str, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+        let stream = match listener.accept() {
+            Ok((s, _)) => s,
+            Err(_) => {
+                std::thread::sleep(Duration::from_millis(20));
+                continue;
+            }
+        };
+        let _ = stream.set_nonblocking(false);
+        let mut w = match stream.try_clone() {
+            Ok(w) => w,
+            Err(_) => continue,
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+        let mut say = |line: &str| w.write_all(format!("{line}\r\n").as_bytes());
+        if say("220 mx1.corp-b.example ESMTP Postfix").is_err() {
+            continue;
+        }
+        let mut accepted = false;
+        let mut in_data = false;
+        for line in BufReader::new(stream).lines().map_while(Result::ok) {
+            if in_data {
+                if line == "." {
+                    in_data = false;
+                    let _ = say("250 2.0.0 Ok: queued as 0000000000");
+                }
+                continue;
+            }
+            let verb = line.split([' ', ':']).next().unwrap_or("").to_ascii_uppercase();
+            let reply = match verb.as_str() {
+                "EHLO" => "250-mx1.corp-b.example\r\n250-PIPELINING\r\n250 8BITMIME".to_string(),
+                "HELO" => "250 mx1.corp-b.example".into(),
+                "MAIL" => "250 2.1.0 Ok".into(),
+                "RCPT" => refusal.into(),
+                "DATA" if accepted => {
+                    in_data = true;
+                    "354 End data with <CR><LF>.<CR><LF>".into()
+                }
+                "DATA" => "554 5.5.1 Error: no valid recipients".into(),
+                "RSET" => "250 2.0.0 Ok".into(),
+                "QUIT" => {
+                    let _ = say("221 2.0.0 Bye");
+                    break;
+                }
+                _ => "502 5.5.2 Error: command not recognized".into(),
+            };
+            accepted |= verb == "RCPT" && refusal.starts_with('2');
+            if say(&reply).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// The provider's configuration for a bounce situation: its own (as for any situation) with the recipient's
+/// domain sent to the next hop's stand-in, no TLS to it, and a queue lifetime of zero so that a temporary failure
+/// is returned at once (the simulator returns it after its five days; the bounce reads the same).
+fn provider_config(p: &Plan) -> Config {
+    let mut c = p.config.clone();
+    let hop = p.map.to_loopback(Ipv4Addr::new(192, 0, 2, 10));
+    c.main.push(("transport_maps".into(), format!("inline:{{ corp-b.example=smtp:[{hop}]:{NEXT_HOP_PORT} }}")));
+    c.main.push(("smtp_tls_security_level".into(), "none".into()));
+    c.main.push(("maximal_queue_lifetime".into(), "0".into()));
+    c.main.push(("bounce_queue_lifetime".into(), "0".into()));
+    c.main.push(("smtp_bind_address".into(), "127.0.0.1".into()));
+    c
+}
+
+/// The next hop's stand-in as the simulator names it: `127.0.0.15[127.0.0.15]:2526` reads
+/// `mx1.corp-b.example[192.0.2.10]:25`.
+fn next_hop_names(text: &str, hop: Ipv4Addr) -> String {
+    text.replace(&format!("{hop}[{hop}]:{NEXT_HOP_PORT}"), "mx1.corp-b.example[192.0.2.10]:25")
+        .replace(&format!("{hop}[{hop}]"), "mx1.corp-b.example[192.0.2.10]")
+        .replace(&format!("dns; {hop}"), "dns; mx1.corp-b.example")
+}
+
+/// What differs between runs only: queue ids, dates, message ids and the MIME boundary (made of a queue id and
+/// a time).
+fn normalise_bounce(text: &str, ids: &[String]) -> String {
+    let mut out = text.to_string();
+    for id in ids.iter().filter(|i| !i.is_empty()) {
+        out = out.replace(id.as_str(), "<id>");
+    }
+    let mut lines = Vec::new();
+    for line in out.lines() {
+        let l = if let Some((name, _)) = line.split_once(": ").filter(|(n, _)| matches!(*n, "Date" | "Arrival-Date")) {
+            format!("{name}: <date>")
+        } else if let Some(at) = line.rfind("; ").filter(|_| line.contains(" (UTC)") || line.contains(" +0000")) {
+            format!("{}; <date>", &line[..at])
+        } else {
+            line.to_string()
+        };
+        lines.push(l);
+    }
+    lines.join("\n")
+}
+
+/// Queue ids, message ids and boundaries in a bounce (everything that names this run).
+fn run_ids(headers: &[(String, String)], body: &str) -> Vec<String> {
+    let mut ids = Vec::new();
+    for (n, v) in headers {
+        if n == "Content-Type" {
+            if let Some(b) = v.split("boundary=\"").nth(1).and_then(|b| b.split('"').next()) {
+                ids.push(b.to_string());
+            }
+        }
+        if n == "Message-Id" || n == "Message-ID" {
+            ids.push(v.clone());
+        }
+        if n == "Received" {
+            if let Some(id) = v.split(" id ").nth(1).and_then(|r| r.split([';', ' ']).next()) {
+                ids.push(id.to_string());
+            }
+        }
+    }
+    for line in body.lines() {
+        for key in ["X-Postfix-Queue-ID: ", "id "] {
+            if let Some(rest) = line.trim().strip_prefix(key) {
+                if let Some(id) = rest.split([';', ' ']).next().filter(|i| i.len() >= 6) {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+    }
+    ids.sort_by_key(|i| std::cmp::Reverse(i.len()));
+    ids
+}
+
+/// The last message of an mbox file that arrived after `before` bytes: its header fields and body.
+fn read_mbox(path: &std::path::Path, before: u64) -> Option<(Vec<(String, String)>, String)> {
+    let bytes = std::fs::read(path).ok()?;
+    let text = String::from_utf8_lossy(bytes.get(before as usize..)?).into_owned();
+    let message = text.split("\nFrom ").last()?.to_string();
+    let (head, body) = message.split_once("\n\n")?;
+    let mut fields: Vec<(String, String)> = Vec::new();
+    for line in head.lines().skip(1) {
+        if line.starts_with([' ', '\t']) {
+            if let Some((_, v)) = fields.last_mut() {
+                v.push(' ');
+                v.push_str(line.trim());
+            }
+        } else if let Some((n, v)) = line.split_once(':') {
+            fields.push((n.to_string(), v.trim().to_string()));
+        }
+    }
+    Some((fields, body.trim_end_matches('\n').to_string() + "\n"))
+}
+
+/// Runs one bounce situation; every header field and body line, simulated beside real.
+pub fn compare(sit: &Situation, instance: &mut Instance) -> Result<Vec<Line>, String> {
+    let p = plan::derive(sit.name, &sit.scenario)?;
+    let trace = run(&sit.scenario);
+    let (sim_headers, sim_body) = simulated_bounce(&trace).ok_or("the simulator writes no bounce to Alice here")?;
+    let hop = p.map.to_loopback(Ipv4Addr::new(192, 0, 2, 10));
+    instance.apply(&provider_config(&p))?;
+    let _next_hop = match sit.next_hop {
+        NextHop::Refuses(reply) => Some(NextHopServer::start(hop, reply)?),
+        NextHop::Down => None,
+    };
+    let mailbox = instance.mail_dir().join(config::local_mailbox("alice"));
+    let before = std::fs::metadata(&mailbox).map_or(0, |m| m.len());
+    let mut lines = crate::wire::replay(&p)?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let real = loop {
+        if let Some(m) =
+            read_mbox(&mailbox, before).filter(|(h, _)| h.iter().any(|(n, v)| n == "Return-Path" && v == "<>"))
+        {
+            break m;
+        }
+        if std::time::Instant::now() > deadline {
+            lines.push(Line {
+                sent: "(bounce)".into(),
+                simulated: "a bounce to Alice".into(),
+                real: "(none within 15 s)".into(),
+            });
+            return Ok(lines);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let (real_headers, real_body) = real;
+    let sim_ids = run_ids(&sim_headers, &sim_body);
+    let real_ids = run_ids(&real_headers, &real_body);
+    let render = |h: &[(String, String)], b: &str, ids: &[String], mapped: bool| {
+        let mut text: String = h.iter().map(|(n, v)| format!("{n}: {v}\n")).collect();
+        text.push('\n');
+        text.push_str(b);
+        let text = if mapped { p.map.inbound(&next_hop_names(&text, hop)) } else { text };
+        // Folded lines joined: where a line folds depends on the names' lengths, and the stand-ins' differ.
+        normalise_bounce(&text.replace("\n    ", " "), ids)
+    };
+    let sim = render(&sim_headers, &sim_body, &sim_ids, false);
+    let real = render(&real_headers, &real_body, &real_ids, true);
+    let (sim_lines, real_lines): (Vec<&str>, Vec<&str>) = (sim.lines().collect(), real.lines().collect());
+    for i in 0..sim_lines.len().max(real_lines.len()) {
+        lines.push(Line {
+            sent: format!("(bounce line {})", i + 1),
+            simulated: sim_lines.get(i).unwrap_or(&"(none)").to_string(),
+            real: real_lines.get(i).unwrap_or(&"(none)").to_string(),
+        });
+    }
+    Ok(lines)
+}
