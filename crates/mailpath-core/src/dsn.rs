@@ -74,6 +74,8 @@ pub struct Report<'a> {
     pub style: DsnStyle,
     /// The reporting server's name.
     pub host: &'a str,
+    /// The domain its own mail is from (Postfix `myorigin`, `$myhostname` by default): `MAILER-DAEMON@` it.
+    pub origin: &'a str,
     /// The queue id of the returned message.
     pub queue_id: &'a str,
     /// The queue id of the report itself.
@@ -92,11 +94,6 @@ pub struct Report<'a> {
     pub failures: &'a [Failure],
     /// `Some((hours, days))` for a delay warning: delayed for `hours`, retried until `days` old.
     pub delayed: Option<(u32, u32)>,
-}
-
-/// The server's domain for `MAILER-DAEMON@…`: its name without the first label.
-fn domain_of(host: &str) -> &str {
-    host.split_once('.').map_or(host, |(_, d)| d)
 }
 
 /// Writes the report: its header fields and its body.
@@ -126,7 +123,7 @@ pub fn write(r: &Report) -> (Vec<crate::trace::Header>, String) {
     let headers = vec![
         ("Received", format!("by {} ({})\n\tid {}; {}", r.host, software(r.style), r.report_id, r.now)),
         ("Date", r.now.to_string()),
-        ("From", format!("{from} <MAILER-DAEMON@{}>", domain_of(r.host))),
+        ("From", format!("{from} <MAILER-DAEMON@{}>", r.origin)),
         ("Subject", subject),
         ("To", r.sender.to_string()),
         ("Auto-Submitted", "auto-replied".into()),

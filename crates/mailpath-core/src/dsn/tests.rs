@@ -100,6 +100,7 @@ fn postfix_bounce_matches_the_real_one() {
     let report = Report {
         style: DsnStyle::Postfix,
         host: "smtp.isp-a.example",
+        origin: "isp-a.example",
         queue_id: "5EE27CC902",
         report_id: "6E727CC91A",
         sender: "alice@isp-a.example",
@@ -138,6 +139,7 @@ fn connection_refused_has_no_remote_mta_and_folds() {
     let report = Report {
         style: DsnStyle::Postfix,
         host: "smtp.isp-a.example",
+        origin: "isp-a.example",
         queue_id: "A",
         report_id: "B",
         sender: "alice@isp-a.example",
@@ -171,6 +173,7 @@ fn every_style_names_the_recipient_and_reason() {
             let report = Report {
                 style,
                 host: "mx.example",
+                origin: "mx.example",
                 queue_id: "Q",
                 report_id: "R",
                 sender: "alice@isp-a.example",

@@ -193,6 +193,8 @@ fn write_report(
     dsn::write(&Report {
         style: spec(server.settings.flavour).dsn,
         host: &server.hostname,
+        // Postfix's default `myorigin` is `$myhostname` (a real Postfix 3.7 writes MAILER-DAEMON@ its name).
+        origin: &server.hostname,
         queue_id: &job.queue_id,
         report_id,
         sender,
