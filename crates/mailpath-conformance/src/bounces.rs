@@ -78,11 +78,13 @@ pub fn situations() -> Vec<Situation> {
 
 /// The simulator's bounce as it lands in Alice's mailbox at her provider: its header fields and body.
 fn simulated_bounce(t: &Trace) -> Option<(Vec<(String, String)>, String)> {
-    let delivered = t.events.iter().filter_map(|e: &Event| match &e.kind {
-        EventKind::Delivered { rcpt } if e.actor == HostId::Provider && rcpt.starts_with("alice@") => Some(e),
-        _ => None,
-    });
-    let at = delivered.map(|e| e.t).next()?;
+    let at = t
+        .events
+        .iter()
+        .find(|e: &&Event| {
+            matches!(&e.kind, EventKind::Delivered { rcpt } if e.actor == HostId::Provider && rcpt.starts_with("alice@"))
+        })?
+        .t;
     let copy = t.messages.iter().find(|m| {
         m.is_report && m.at == HostId::Provider && m.header("Return-Path") == Some("<>") && t.events[m.event].t == at
     })?;

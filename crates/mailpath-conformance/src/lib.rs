@@ -77,7 +77,7 @@ pub fn run(plans: &[Plan], log: &mut dyn FnMut(&str)) -> Result<(Vec<Compared>, 
         }
         let lines = wire::replay(p).map_err(|e| format!("{}: {e}", p.name))?;
         batch.push((p, lines));
-        if (out.len() + batch.len()) % 50 == 0 {
+        if (out.len() + batch.len()).is_multiple_of(50) {
             log(&format!("  … {} of {} situations", out.len() + batch.len(), plans.len()));
         }
     }

@@ -186,7 +186,7 @@ const WORLDS: &[[&str; 4]] = &[
 /// inside and outside them, the null sender, scripts that carry on after a refusal with STARTTLS and AUTH, and
 /// several recipients of mixed kinds.
 pub fn generated_own_world(seed: u64, n: usize) -> Vec<(String, Scenario)> {
-    let mut rng = Rng::new(seed ^ 0x0A11_CE);
+    let mut rng = Rng::new(seed ^ 0x000A_11CE);
     let mut out = Vec::new();
     while out.len() < n {
         let w = WORLDS[rng.below(WORLDS.len() as u64) as usize];

@@ -81,6 +81,15 @@ pub fn decision(d: &Decision, server: &str) -> String {
 pub const RULE_OF_THUMB: &str = "A server relays only when the sender has authenticated (or is in its trusted \
      networks) or the recipient is handled by that server. Neither? It is a relay request, and it is refused.";
 
+/// The heading over a decision's list of checks: in the server's own terms, or Postfix's equivalent of them.
+pub fn checks_heading(d: &Decision) -> &'static str {
+    if d.checks_translated {
+        "What it checked, in Postfix's terms (this server's own rules do the same)"
+    } else {
+        "What it checked, line by line of main.cf"
+    }
+}
+
 /// The rule of thumb, for a run it helps to understand.
 pub fn rule_of_thumb(_t: &Trace) -> Option<&'static str> {
     Some(RULE_OF_THUMB)

@@ -580,11 +580,21 @@ pub fn get(s: &Scenario, key: &str) -> Option<Value> {
     server_ref(s, prefix).map(|srv| (d.get)(srv))
 }
 
-/// Writes one setting.
+/// Writes one setting (a name that would break the world together with the others is refused).
 pub fn set(s: &mut Scenario, key: &str, v: &Value) -> Result<(), FieldError> {
+    set_checked(s, key, v, true)
+}
+
+/// Writes one setting of several that come together (a file, a link): names are checked together afterwards,
+/// by [`check`], since renaming a network and an address inside it takes two settings.
+pub fn set_one_of_many(s: &mut Scenario, key: &str, v: &Value) -> Result<(), FieldError> {
+    set_checked(s, key, v, false)
+}
+
+fn set_checked(s: &mut Scenario, key: &str, v: &Value, names_together: bool) -> Result<(), FieldError> {
     let invalid = |problem: String| FieldError::Invalid { key: key.to_string(), problem };
     if let Some(d) = TOP.iter().find(|d| d.name == key) {
-        if key.starts_with("names.") {
+        if key.starts_with("names.") && names_together {
             // A name that would break the world (two servers called alike, home outside the provider's
             // network) is refused; the last good names stay.
             let mut t = s.clone();

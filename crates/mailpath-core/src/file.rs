@@ -72,6 +72,8 @@ pub fn from_json(text: &str) -> Result<Scenario, Vec<Problem>> {
     }
     let mut leaves = Vec::new();
     flatten("", top, &mut leaves, &mut problems);
+    // A main.cf is read with the server's names, wherever the file sets them.
+    leaves.sort_by_key(|(key, _)| key.ends_with(".main_cf"));
     for (key, j) in leaves {
         if key == "format" || key == "preset" {
             continue;
@@ -91,7 +93,7 @@ pub fn from_json(text: &str) -> Result<Scenario, Vec<Problem>> {
                     }
                     _ => v,
                 };
-                if let Err(e) = fields::set(&mut s, &key, &v) {
+                if let Err(e) = fields::set_one_of_many(&mut s, &key, &v) {
                     let message = match e {
                         fields::FieldError::Invalid { problem, .. } => problem,
                         unknown => unknown.to_string(),

@@ -154,10 +154,20 @@ pub fn decode(fragment: &str) -> Decoded {
             _ => settings.push((k.to_string(), value)),
         }
     }
+    let names_before = out.scenario.names.clone();
+    // A main.cf is read with the server's names, wherever the link sets them.
+    settings.sort_by_key(|(key, _)| key.ends_with(".main_cf"));
     for (k, v) in settings {
-        if let Err(e) = fields::set(&mut out.scenario, &k, &Value::Text(v)) {
+        if let Err(e) = fields::set_one_of_many(&mut out.scenario, &k, &Value::Text(v)) {
             out.ignored.push(e.to_string());
         }
+    }
+    // Names are checked together (a network and an address inside it come as two settings); names that would
+    // break the world are all set aside.
+    let problems = crate::world::name_problems(&out.scenario.names);
+    if !problems.is_empty() {
+        out.scenario.names = names_before;
+        out.ignored.push(format!("the names in the link were not used: {}", problems.join("; ")));
     }
     for e in fields::check(&out.scenario) {
         out.ignored.push(e.to_string());

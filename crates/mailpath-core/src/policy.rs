@@ -12,7 +12,7 @@ use crate::postconf::{Lists, Restriction};
 use crate::reply::{Reply, Severity};
 use crate::scenario::Flavour;
 use crate::time::Secs;
-use crate::trace::{Decision, Facts, Verdict, Why};
+use crate::trace::{Check, CheckResult, Decision, Facts, Verdict, Why};
 use crate::world::{ServerConfig, World};
 use std::net::Ipv4Addr;
 use std::rc::Rc;
@@ -173,10 +173,26 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
     };
     let list = lists(server, ctx.submission);
 
+    let mut checks = Vec::new();
+    let checks_translated = server.settings.flavour != Flavour::Postfix;
     let mut fired: Option<(Why, &'static str)> = None;
+    let names = ["smtpd_relay_restrictions", "smtpd_recipient_restrictions"];
     for (i, restrictions) in [&list.relay, &list.recipient].into_iter().enumerate() {
         for &res in restrictions {
-            match step(ctx, res, &facts, &r, &v) {
+            let outcome = step(ctx, res, &facts, &r, &v);
+            let result = match &outcome {
+                Step::Permit(..) => CheckResult::Permit,
+                Step::Dunno => CheckResult::NoMatch,
+                Step::Stop(Verdict::Defer, ..) => CheckResult::Defer,
+                Step::Stop(..) => CheckResult::Reject,
+            };
+            checks.push(Check {
+                list: names[i],
+                restriction: res.postfix_name(),
+                result,
+                fact: fact(ctx, res, &facts, &r),
+            });
+            match outcome {
                 Step::Permit(why, name) => {
                     // The relay list's permit decides relaying; the recipient list may still reject.
                     if i == 0 || fired.is_none() {
@@ -186,13 +202,28 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
                 }
                 Step::Dunno => {}
                 Step::Stop(verdict, why, rule, reply) => {
-                    return (Decision { rcpt: rcpt.raw().to_string(), facts, verdict, rule, why }, reply);
+                    return (
+                        Decision { rcpt: rcpt.raw().to_string(), facts, verdict, rule, why, checks, checks_translated },
+                        reply,
+                    );
                 }
             }
         }
     }
     if list.reject_unlisted && ctx.spec.checks_users {
-        if let Some(table) = unlisted(server, &r) {
+        let table = unlisted(server, &r);
+        let fact = match table {
+            Some(t) => format!("{} is not in the {t}", r.local),
+            None => format!("{} is a known recipient (or not one this server checks)", r.local),
+        };
+        let result = if table.is_some() { CheckResult::Reject } else { CheckResult::NoMatch };
+        checks.push(Check {
+            list: "smtpd_reject_unlisted_recipient",
+            restriction: "reject_unlisted_recipient",
+            result,
+            fact,
+        });
+        if let Some(table) = table {
             let reply = ctx.spec.unknown_user.reply(&Vars { table, ..v });
             let d = Decision {
                 rcpt: rcpt.raw().to_string(),
@@ -200,6 +231,8 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
                 verdict: verdict_of(&reply),
                 rule: "reject_unlisted_recipient".into(),
                 why: Why::UserUnknown,
+                checks,
+                checks_translated,
             };
             return (d, reply);
         }
@@ -209,8 +242,98 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
     } else {
         (Why::RelayDomain, ctx.spec.rules.destination)
     });
-    let d = Decision { rcpt: rcpt.raw().to_string(), facts, verdict: Verdict::Accept, rule: rule.into(), why };
+    let d = Decision {
+        rcpt: rcpt.raw().to_string(),
+        facts,
+        verdict: Verdict::Accept,
+        rule: rule.into(),
+        why,
+        checks,
+        checks_translated,
+    };
     (d, ctx.spec.rcpt_ok.reply(&v))
+}
+
+fn join_or_none<T: std::fmt::Display>(items: &[T]) -> String {
+    if items.is_empty() {
+        "empty".into()
+    } else {
+        items.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// The fact a restriction looks at, in the server's own terms.
+fn fact(ctx: &RcptContext, res: Restriction, facts: &Facts, r: &Resolved) -> String {
+    let server = ctx.server;
+    let ip = ctx.client_ip_text;
+    match res {
+        Restriction::PermitMynetworks => format!(
+            "{ip} is {}in mynetworks ({})",
+            if facts.trusted { "" } else { "not " },
+            join_or_none(&server.mynetworks)
+        ),
+        Restriction::PermitSaslAuthenticated => {
+            (if facts.authenticated { "the client logged in (SMTP AUTH)" } else { "the client has not logged in" })
+                .into()
+        }
+        Restriction::PermitPopBeforeSmtp => {
+            if ctx.pop_fresh {
+                format!("{ip} logged in to POP within the last 30 minutes")
+            } else {
+                format!("no POP login from {ip} in the last 30 minutes")
+            }
+        }
+        Restriction::PermitExempt => format!(
+            "{ip} is {}the server's own backup MX",
+            if any_contains(&server.exempt, ctx.client_ip) { "" } else { "not " }
+        ),
+        Restriction::RejectUnauthDestination
+        | Restriction::DeferUnauthDestination
+        | Restriction::PermitAuthDestination => {
+            let local: Vec<&str> = server.final_domains.iter().filter(|d| !d.is_virtual).map(|d| &*d.name).collect();
+            let virt: Vec<&str> = server.final_domains.iter().filter(|d| d.is_virtual).map(|d| &*d.name).collect();
+            let relay: Vec<&str> = server.relay_domains.iter().map(|d| &**d).collect();
+            if facts.routed {
+                format!("the address hides another destination ({}): sender-specified routing", r.domain)
+            } else if facts.final_domain {
+                format!(
+                    "{} is a domain this server delivers (mydestination {}; virtual_mailbox_domains {})",
+                    r.domain,
+                    join_or_none(&local),
+                    join_or_none(&virt)
+                )
+            } else if facts.relay_domain {
+                format!("{} is in relay_domains ({})", r.domain, join_or_none(&relay))
+            } else {
+                format!(
+                    "{} is in none of mydestination ({}), virtual_mailbox_domains ({}), relay_domains ({})",
+                    r.domain,
+                    join_or_none(&local),
+                    join_or_none(&virt),
+                    join_or_none(&relay)
+                )
+            }
+        }
+        Restriction::RejectUnlistedRecipient => match unlisted(server, r) {
+            Some(t) => format!("{} is not in the {t}", r.local),
+            None => format!("{} is a known recipient", r.local),
+        },
+        Restriction::RejectRblClient => format!(
+            "{ip} is {}listed on {}",
+            if ctx.zone.is_blocklisted(ctx.client_ip) { "" } else { "not " },
+            crate::dns::DNSBL
+        ),
+        Restriction::CheckSpf => "the sender's domain's SPF record against the client's address".into(),
+        Restriction::CheckGreylist => (if ctx.grey == Grey::Wait {
+            "a new (client, sender, recipient) triplet"
+        } else {
+            "seen before, long enough ago"
+        })
+        .into(),
+        Restriction::RejectUnknownRecipientDomain => format!("DNS for {}", r.domain),
+        Restriction::Permit => "permits everything".into(),
+        Restriction::Reject => "refuses everything that got this far".into(),
+    }
 }
 
 fn verdict_of(reply: &Reply) -> Verdict {

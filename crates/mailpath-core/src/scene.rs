@@ -131,7 +131,7 @@ impl Cast {
 /// Works out who is on stage for this scenario and trace.
 pub fn cast(s: &Scenario, trace: &Trace) -> Cast {
     let world = World::build(s);
-    let name = |h: HostId| host(h, s).name.to_string();
+    let name = |h: HostId| crate::addr::display_name(&host(h, s).name);
     let mut actors = Vec::new();
     let mut slots: Vec<(HostId, Slot)> = Vec::new();
     let mut add = |slot: Slot, h: HostId, title: &'static str, detail: String| {

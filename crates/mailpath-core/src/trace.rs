@@ -170,6 +170,35 @@ impl Facts {
     }
 }
 
+named_enum! {
+    /// What one restriction made of a recipient.
+    pub enum CheckResult {
+        /// It permitted: the list ends here.
+        Permit = "permit" / "permits",
+        /// It did not apply: the next one decides.
+        NoMatch = "no-match" / "does not apply",
+        /// It refused for good.
+        Reject = "reject" / "rejects",
+        /// It refused for now.
+        Defer = "defer" / "defers",
+    }
+}
+
+/// One restriction a server evaluated, in Postfix's terms: which list, which entry, what it made of the
+/// recipient and the fact that decided it (`203.0.113.77 is not in mynetworks (127.0.0.0/8)`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Check {
+    /// The list (`smtpd_relay_restrictions`, `smtpd_recipient_restrictions`, or the unlisted-recipient check).
+    pub list: &'static str,
+    /// The entry as `main.cf` writes it.
+    pub restriction: &'static str,
+    /// What it made of the recipient.
+    pub result: CheckResult,
+    /// The fact it looked at.
+    pub fact: String,
+}
+
 /// A server's decision about one recipient at `RCPT TO`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -184,6 +213,10 @@ pub struct Decision {
     pub rule: crate::reply::Text,
     /// Why, for explanations.
     pub why: Why,
+    /// Each restriction evaluated, in order, with the fact it looked at.
+    pub checks: Vec<Check>,
+    /// The server is not Postfix: `checks` are the Postfix equivalent of its own rules.
+    pub checks_translated: bool,
 }
 
 /// How a connection attempt ended before any SMTP.

@@ -2,6 +2,7 @@
 //! `main.cf`; the names appear wherever real systems would show them, and the decisions follow the lines.
 
 use mailpath_core::fields::{self, Value};
+use mailpath_core::named::Named;
 use mailpath_core::report::describe;
 use mailpath_core::trace::{EventKind, Verdict};
 use mailpath_core::{explain, presets, run, Ending, Scenario};
@@ -135,4 +136,27 @@ fn the_null_sender_is_sent_and_never_gets_a_bounce() {
     let text: Vec<String> = (0..t.events.len()).map(|i| describe(&s, &t, i)).collect();
     assert!(text.iter().any(|l| l == "C: MAIL FROM:<>"), "{text:#?}");
     assert!(!t.events.iter().any(|e| matches!(e.kind, EventKind::Bounced { .. })), "never bounce a bounce");
+}
+
+#[test]
+fn the_decision_says_what_it_checked_in_postfix_terms() {
+    let s = presets::get("hotel-not-in-network").unwrap().scenario();
+    let t = run(&s);
+    let (_, d) = t.first_refusal().expect("a refusal");
+    let said: Vec<String> =
+        d.checks.iter().map(|c| format!("{} {} {}", c.restriction, c.result.label(), c.fact)).collect();
+    assert_eq!(d.checks.len(), 3, "{said:#?}");
+    assert!(
+        said[0].starts_with(
+            "permit_mynetworks does not apply 203.0.113.77 is not in mynetworks (127.0.0.0/8, 198.51.100.0/24)"
+        ),
+        "{said:#?}"
+    );
+    assert!(said[1].starts_with("permit_sasl_authenticated does not apply the client has not logged in"), "{said:#?}");
+    assert!(said[2].contains("corp-b.example is in none of mydestination (isp-a.example)"), "{said:#?}");
+    assert!(
+        said[2].starts_with("reject_unauth_destination rejects")
+            || said[2].starts_with("defer_unauth_destination defers"),
+        "{said:#?}"
+    );
 }

@@ -52,9 +52,20 @@ pub fn Why(props: &WhyProps) -> Html {
         <section class="why" aria-labelledby="why-title">
             <h2 id="why-title">{ "Where and why" }</h2>
             <p class="now"><strong>{ "Now: " }</strong>{ now }</p>
-            { for decision.map(|(d, server)| html! {
+            { for decision.map(|(d, server)| html! { <>
                 <p class="decision">{ explain::decision(d, &server) }</p>
-            }) }
+                <details class="checks">
+                    <summary>{ explain::checks_heading(d) }</summary>
+                    <ol>
+                        { for d.checks.iter().map(|c| html! {
+                            <li class={classes!("check", c.result.name())}>
+                                <code>{ c.list }{ " = … " }{ c.restriction }</code>
+                                { " " }<strong>{ c.result.label() }</strong>{ ": " }{ c.fact.clone() }
+                            </li>
+                        }) }
+                    </ol>
+                </details>
+            </> }) }
             { for explain::rule_of_thumb(t).map(|r| html! { <p class="rule-of-thumb">{ r }</p> }) }
             if reached {
                 <div class={classes!("outcome", o.ending.tone().name())} data-testid="verdict" data-ending={o.ending.name()}>
