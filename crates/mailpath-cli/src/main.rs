@@ -6,10 +6,13 @@
 //! mailpath show <preset-slug>
 //! mailpath schema
 //! mailpath settings
+//! mailpath console [preset | scenario.json] [--from home|hotel|office|spammer|server:<role>] [--to provider:587]
 //! ```
 //! `mailpath --help` (and `mailpath <command> --help`) is generated from the same definitions. Exit codes: 0
 //! done, 2 bad arguments or input.
 //! The JSON output is described in `docs/trace-json.md`; scenario files in `docs/scenario-format.md`.
+
+mod console;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use mailpath_core::{explain, file, presets, report, run, Scenario};
@@ -44,6 +47,22 @@ enum Cmd {
     Schema,
     /// Print every setting as a Markdown table.
     Settings,
+    /// Type an SMTP conversation with one of the world's servers (from a terminal, or `< session.txt`).
+    Console {
+        /// A preset's slug or a scenario file (default: the default scenario).
+        target: Option<String>,
+        /// Where you type from: home, hotel or office (your computer there), spammer, or server:<role>
+        /// (default: where the scenario's sender is).
+        #[arg(long)]
+        from: Option<String>,
+        /// The server to connect to, as role[:port] or host name[:port]: provider:587, mx (default: the
+        /// server the scenario's mail program uses, on its port).
+        #[arg(long)]
+        to: Option<String>,
+        /// Print what each decision checked, line by line of main.cf.
+        #[arg(long)]
+        explain: bool,
+    },
 }
 
 /// Output formats.
@@ -96,6 +115,25 @@ fn dispatch(cmd: Cmd) -> Result<String, String> {
             Ok(file::to_json(&p.scenario()))
         }
         Cmd::Schema => Ok(mailpath_core::schema::json_schema()),
+        Cmd::Console { target, from, to, explain } => {
+            let s = match target {
+                Some(t) => load(&t)?,
+                None => Scenario::default(),
+            };
+            let mut setup = mailpath_core::console::Setup::start(&s);
+            if let Some(f) = from {
+                setup.from = console::origin(&f)?;
+            }
+            if let Some(t) = to {
+                (setup.to, setup.port) = console::target(&s, &t, setup.port)?;
+            }
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            console::run(&s, setup, explain, &mut input, &mut out)?;
+            Ok(String::new())
+        }
         Cmd::Settings => Ok(settings_table()),
     }
 }

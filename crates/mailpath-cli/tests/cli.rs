@@ -98,3 +98,47 @@ fn bad_input_gets_a_clear_message_and_exit_2() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+fn mailpath_with_input(args: &[&str], input: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mailpath"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let out = child.wait_with_output().expect("finishes");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
+}
+
+#[test]
+fn console_is_scriptable_from_standard_input() {
+    let session =
+        "EHLO laptop.example\nMAIL FROM:<alice@isp-a.example>\nRCPT TO:<bob@corp-b.example>\n/explain\nQUIT\nNOOP\n";
+    let (code, out, err) = mailpath_with_input(&["console", "--from", "hotel", "--to", "provider:25"], session);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[1].starts_with("S: 220 smtp.isp-a.example ESMTP Postfix"), "{out}");
+    let refused = lines.iter().position(|l| l.contains("Relay access denied")).expect("the refusal");
+    assert!(lines[refused - 1] == "C: RCPT TO:<bob@corp-b.example>", "{out}");
+    assert!(out.contains("_unauth_destination: "), "the decision explained on request: {out}");
+    assert!(out.contains("S: 221 2.0.0 Bye"), "{out}");
+    assert!(out.contains("# not sent: the connection is closed"), "{out}");
+    assert!(out.contains("the server took no message"), "{out}");
+}
+
+#[test]
+fn console_says_what_is_wrong_with_its_arguments() {
+    let (code, _, err) = mailpath_with_input(&["console", "--from", "moon"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("use home, hotel or office"), "{err}");
+    let (code, _, err) = mailpath_with_input(&["console", "--to", "provider:2525"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("25, 587, 465"), "{err}");
+}

@@ -11,6 +11,7 @@ pub mod config;
 pub mod plan;
 pub mod postfix;
 pub mod situations;
+pub mod typed;
 pub mod wire;
 
 use plan::{Plan, Step};

@@ -1,7 +1,7 @@
 //! `mailpath-conformance`: compares the simulator with a real Postfix and prints a table.
 //!
 //! ```text
-//! mailpath-conformance [--check] [--generated N] [--own-world N] [--seed S] [--only TEXT] [--all]
+//! mailpath-conformance [--check] [--generated N] [--own-world N] [--typed N] [--seed S] [--only TEXT] [--all]
 //! ```
 //! `--check` prints only differences and fails if there is any (the test suite runs this); without it, every
 //! compared reply is printed as a table. `--all` also lists situations that were left out, with the reason.
@@ -14,6 +14,7 @@ fn main() -> ExitCode {
     let mut all = false;
     let mut generated = 150usize;
     let mut own = 360usize;
+    let mut typed = 320usize;
     let mut only: Option<String> = None;
     let mut seed = 2026u64;
     let mut args = std::env::args().skip(1);
@@ -23,10 +24,11 @@ fn main() -> ExitCode {
             "--all" => all = true,
             "--generated" => generated = args.next().and_then(|v| v.parse().ok()).unwrap_or(generated),
             "--own-world" => own = args.next().and_then(|v| v.parse().ok()).unwrap_or(own),
+            "--typed" => typed = args.next().and_then(|v| v.parse().ok()).unwrap_or(typed),
             "--only" => only = args.next(),
             "--seed" => seed = args.next().and_then(|v| v.parse().ok()).unwrap_or(seed),
             other => {
-                eprintln!("unknown option {other:?}; usage: mailpath-conformance [--check] [--generated N] [--own-world N] [--seed S] [--only TEXT] [--all]");
+                eprintln!("unknown option {other:?}; usage: mailpath-conformance [--check] [--generated N] [--own-world N] [--typed N] [--seed S] [--only TEXT] [--all]");
                 return ExitCode::from(2);
             }
         }
@@ -46,13 +48,27 @@ fn main() -> ExitCode {
             Err(why) => skipped.push((name, why)),
         }
     }
-    let hand_compared = plans.iter().filter(|p| !p.name.starts_with("generated")).count();
+    for t in mailpath_conformance::typed::hand_written()
+        .into_iter()
+        .chain(mailpath_conformance::typed::generated(seed, typed))
+    {
+        if only.as_ref().is_some_and(|o| !t.name.contains(o.as_str())) {
+            continue;
+        }
+        match plan::derive_typed(&t.name, &t.scenario, &t.setup, &t.lines, t.pipelined) {
+            Ok(p) => plans.push(p),
+            Err(why) => skipped.push((t.name, why)),
+        }
+    }
+    let count = |pred: &dyn Fn(&str) -> bool| plans.iter().filter(|p| pred(&p.name)).count();
+    let typed_hand = count(&|n| n.starts_with("typed:"));
+    let typed_generated = count(&|n| n.starts_with("typed generated"));
+    let generated_count = count(&|n| n.starts_with("generated"));
     println!(
-        "Comparing {} situations with a real Postfix ({} hand-written of {}, {} generated with seed {seed}); {} left out.",
+        "Comparing {} situations with a real Postfix: {} hand-written (of {hand_count}), {generated_count} generated, \
+         {typed_hand} hand-written typed sessions, {typed_generated} generated typed sessions (seed {seed}); {} left out.",
         plans.len(),
-        hand_compared,
-        hand_count,
-        plans.len() - hand_compared,
+        plans.len() - typed_hand - typed_generated - generated_count,
         skipped.len()
     );
     let (results, secs) = match run(&plans, &mut |m| eprintln!("{m}")) {

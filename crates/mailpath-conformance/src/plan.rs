@@ -1,6 +1,8 @@
 //! What to send and what to expect, read off the simulator's own trace of the first connection.
 
 use crate::config::{self, Config};
+use mailpath_core::command::{read, Verb};
+use mailpath_core::console;
 use mailpath_core::trace::{ConnectFailure, EventKind, Purpose, Trace};
 use mailpath_core::world::World;
 use mailpath_core::{run, Scenario};
@@ -88,7 +90,7 @@ fn deliveries(trace: &Trace, hop: usize, server: &mailpath_core::world::ServerCo
         let headers = copy
             .headers
             .iter()
-            .filter(|(n, _)| TRACE_FIELDS.contains(n))
+            .filter(|(n, _)| TRACE_FIELDS.contains(&&**n))
             .map(|(n, v)| (n.to_string(), unfold(v)))
             .collect();
         let message_id = copy.header("Message-ID").unwrap_or("").to_string();
@@ -173,6 +175,124 @@ pub fn derive(name: &str, s: &Scenario) -> Result<Plan, String> {
     }
     let deliveries = deliveries(&trace, hop, server);
     Ok(Plan { name: name.to_string(), config, source, port: h.port, steps, map, deliveries })
+}
+
+/// One typed line's part of a plan: what is sent, what comes back, whether the server then hangs up.
+struct Group {
+    verb: Option<Verb>,
+    sends: Vec<Step>,
+    expects: Vec<Step>,
+    closes: bool,
+}
+
+/// Derives the plan for a typed console session: the lines as typed (the message after DATA in one send, as a
+/// client writes it), every reply the simulator's server gave; with `pipelined`, runs of commands RFC 2920 lets
+/// a client send without waiting (after EHLO: MAIL, RCPT, RSET, NOOP, VRFY, ending with DATA) go out together.
+pub fn derive_typed(
+    name: &str,
+    s: &Scenario,
+    setup: &console::Setup,
+    lines: &[String],
+    pipelined: bool,
+) -> Result<Plan, String> {
+    let session = console::run(s, setup, lines);
+    let prepared = console::prepared(s, setup);
+    let world = World::build(&prepared);
+    let trace = &session.trace;
+    let c = &session.conversation;
+    let h = &trace.hops[c.hop];
+    if let Some(f) = &c.failed {
+        if h.result == mailpath_core::trace::HopResult::Failed
+            && trace.events[h.first_event..=h.last_event]
+                .iter()
+                .any(|e| matches!(e.kind, EventKind::ConnectFailed { failure: ConnectFailure::Blocked, .. }))
+        {
+            return Err(format!("the access network drops the connection: {f}"));
+        }
+    }
+    let server = world.server(h.to).ok_or("the typed connection reaches no server")?;
+    if let Some(why) = config::unsupported(server) {
+        return Err(why);
+    }
+    let map = config::AddressMap::new(&prepared, server);
+    let config = config::derive(server, &map, &world, &prepared);
+    let source = map.to_loopback(console::client_ip(s, setup));
+    let mut steps = Vec::new();
+    // Before the first typed line: connection failures, TLS from the first byte, the greeting.
+    let first_typed = c.entries.iter().find_map(|e| e.events.first().copied()).unwrap_or(h.last_event + 1);
+    for e in &trace.events[h.first_event..first_typed.min(trace.events.len())] {
+        match &e.kind {
+            EventKind::ConnectFailed { failure: ConnectFailure::Refused, .. } => steps.push(Step::Refused),
+            EventKind::ConnectFailed { .. } => steps.push(Step::Silent),
+            EventKind::Tls => steps.push(Step::Tls),
+            EventKind::Reply(r) => steps.push(Step::Expect(r.to_string())),
+            _ => {}
+        }
+    }
+    // Each typed line's sends and expectations; a message goes out as one send with its final dot.
+    let mut groups: Vec<Group> = Vec::new();
+    let mut message = String::new();
+    for entry in &c.entries {
+        match entry.sent {
+            console::Sent::NotConnected => break,
+            console::Sent::MessageLine => {
+                message.push_str(&map.outbound(&entry.line));
+                message.push_str("\r\n");
+                continue;
+            }
+            _ => {}
+        }
+        let (verb, send) = if entry.sent == console::Sent::EndOfData {
+            (None, std::mem::take(&mut message) + ".")
+        } else {
+            (Some(read(&entry.line).verb), map.outbound(&entry.line))
+        };
+        let mut expects = Vec::new();
+        let mut closes = false;
+        for &i in &entry.events {
+            match &trace.events[i].kind {
+                EventKind::Reply(r) => expects.push(Step::Expect(r.to_string())),
+                EventKind::Tls => expects.push(Step::Tls),
+                EventKind::Closed => closes = true,
+                _ => {}
+            }
+        }
+        groups.push(Group { verb, sends: vec![Step::Send(send)], expects, closes });
+    }
+    let mut greeted = false;
+    let mut i = 0;
+    while i < groups.len() {
+        let groupable = |g: &Group| {
+            !g.closes && matches!(g.verb, Some(Verb::Mail | Verb::Rcpt | Verb::Rset | Verb::Noop | Verb::Vrfy))
+        };
+        if pipelined && greeted && groupable(&groups[i]) {
+            // A run of groupable commands, and a DATA after them, go out before any reply is read.
+            let mut j = i;
+            while j < groups.len() && groupable(&groups[j]) {
+                j += 1;
+            }
+            if j < groups.len() && groups[j].verb == Some(Verb::Data) && !groups[j].closes {
+                j += 1;
+            }
+            for g in &groups[i..j] {
+                steps.extend(g.sends.iter().cloned());
+            }
+            for g in &groups[i..j] {
+                steps.extend(g.expects.iter().cloned());
+            }
+            i = j;
+            continue;
+        }
+        let g = &groups[i];
+        greeted |= g.verb == Some(Verb::Ehlo);
+        if g.expects.contains(&Step::Tls) {
+            greeted = false;
+        }
+        steps.extend(g.sends.iter().cloned());
+        steps.extend(g.expects.iter().cloned());
+        i += 1;
+    }
+    Ok(Plan { name: name.to_string(), config, source, port: setup.port, steps, map, deliveries: Vec::new() })
 }
 
 /// The message as sent after DATA: CRLF line ends, dot-stuffed, ending with `.`.

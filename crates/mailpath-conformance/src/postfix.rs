@@ -115,7 +115,6 @@ impl Instance {
              alias_maps =\nalias_database =\ndefault_transport = discard\nlocal_transport = local\n\
              virtual_transport = virtual\nvirtual_mailbox_base = {d}/mail\nvirtual_uid_maps = static:65534\n\
              virtual_gid_maps = static:65534\nvirtual_minimum_uid = 100\nrelay_transport = discard\nsmtpd_error_sleep_time = 0\n\
-             smtpd_soft_error_limit = 1000\nsmtpd_hard_error_limit = 1000\nsmtpd_junk_command_limit = 1000\n\
              smtpd_tls_cert_file = {d}/cert.pem\nsmtpd_tls_key_file = {d}/key.pem\nsmtpd_sasl_type = cyrus\n\
              smtpd_sasl_path = smtpd\nsmtpd_tls_auth_only = no\nbiff = no\n"
         );

@@ -266,6 +266,8 @@ fn session(p: &Plan) -> Result<Vec<Line>, String> {
         }
         Err(e) => return Err(format!("connect from {} to port {port}: {e}", p.source)),
     };
+    // The command each reply answers: pipelined commands are all sent before their replies are read.
+    let mut unanswered: std::collections::VecDeque<String> = std::collections::VecDeque::new();
     let mut sent = String::from("connect");
     for step in &p.steps {
         match step {
@@ -310,11 +312,11 @@ fn session(p: &Plan) -> Result<Vec<Line>, String> {
                 }
             },
             Step::Send(text) => {
-                sent = short(text);
+                unanswered.push_back(short(text));
                 for l in text.split("\r\n") {
                     if let Err(e) = conn.write_line(l) {
                         lines.push(Line {
-                            sent: sent.clone(),
+                            sent: short(text),
                             simulated: "(the client sends)".into(),
                             real: format!("(cannot send: {e})"),
                         });
@@ -323,6 +325,9 @@ fn session(p: &Plan) -> Result<Vec<Line>, String> {
                 }
             }
             Step::Expect(expected) => {
+                if let Some(next) = unanswered.pop_front() {
+                    sent = next;
+                }
                 let real = match conn.read_reply() {
                     Ok(r) => p.map.inbound(&r),
                     Err(e) => format!("({e})"),

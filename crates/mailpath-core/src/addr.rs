@@ -74,6 +74,16 @@ pub struct Address {
 impl Address {
     /// Parses what a client would put between `<` and `>`; surrounding brackets and spaces are allowed.
     pub fn parse(input: &str) -> Result<Address, AddrError> {
+        Address::parse_with(input, true)
+    }
+
+    /// Parses an address as a server reads it off the wire: like [`Address::parse`], without RFC 5321's length
+    /// limits, which servers do not enforce (Postfix takes a 70-character local part).
+    pub fn parse_as_server(input: &str) -> Result<Address, AddrError> {
+        Address::parse_with(input, false)
+    }
+
+    fn parse_with(input: &str, limits: bool) -> Result<Address, AddrError> {
         let mut s = input.trim();
         if let Some(inner) = s.strip_prefix('<').and_then(|x| x.strip_suffix('>')) {
             s = inner.trim();
@@ -81,12 +91,12 @@ impl Address {
         if s.is_empty() {
             return Err(AddrError::Empty);
         }
-        if s.len() > MAX_PATH {
+        if limits && s.len() > MAX_PATH {
             return Err(AddrError::TooLong(s.len()));
         }
         let (route, rest) = split_route(s)?;
         let (local, quoted, domain) = split_mailbox(rest)?;
-        if local.len() > MAX_LOCAL {
+        if limits && local.len() > MAX_LOCAL {
             return Err(AddrError::LocalTooLong(local.len()));
         }
         let domain = match domain {
@@ -283,6 +293,11 @@ pub fn check_domain(d: &str) -> Result<String, AddrError> {
                 "contains '{c}'; only letters, digits, hyphens and dots are allowed"
             )));
         }
+    }
+    // A name of digits and dots only is an address written without brackets, not a host name (Postfix's
+    // valid_hostname refuses it).
+    if d.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return Err(AddrError::BadDomain(format!("{d} is all digits; write an address as a literal like [{d}]")));
     }
     // ASCII letters are folded; other scripts are kept as written (no Unicode case tables in the bundle).
     Ok(d.to_ascii_lowercase())

@@ -186,7 +186,7 @@ pub fn write(r: &Report) -> (Vec<crate::trace::Header>, String) {
         b.push_str(&r.original.text());
     }
     b.push_str(&format!("\n--{boundary}--\n"));
-    (headers.into_iter().map(|(n, v)| (n, v.into())).collect(), b)
+    (headers.into_iter().map(|(n, v)| (n.into(), v.into())).collect(), b)
 }
 
 fn software(style: DsnStyle) -> &'static str {
@@ -313,7 +313,7 @@ fn qmail(r: &Report) -> (Vec<crate::trace::Header>, String) {
     b.push_str("--- Below this line is a copy of the message.\n\n");
     b.push_str(&format!("Return-Path: <{}>\n", r.sender));
     b.push_str(&r.original.text());
-    (headers.into_iter().map(|(n, v)| (n, v.into())).collect(), b)
+    (headers.into_iter().map(|(n, v)| (n.into(), v.into())).collect(), b)
 }
 
 #[cfg(test)]

@@ -8,7 +8,8 @@ use crate::time::{Secs, HOUR, MINUTE};
 
 /// A reply with placeholders: `{host}` server name, `{rcpt}` recipient as sent, `{from}` sender, `{ip}` client
 /// address, `{helo}` client's EHLO name, `{id}` queue id, `{domain}` a domain, `{table}` a lookup table name,
-/// `{date}` the current date, `{limit}` the message size limit in bytes.
+/// `{date}` the current date, `{limit}` the message size limit in bytes, `{arg}` what a person typed (a verb, an
+/// option, an address).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tpl {
     /// Reply code.
@@ -61,6 +62,8 @@ pub struct Vars<'a> {
     pub date: &'a str,
     /// `{limit}`: the server's message size limit in bytes.
     pub limit: &'a str,
+    /// `{arg}`: what was typed (a verb, an option, an argument).
+    pub arg: &'a str,
 }
 
 /// Replaces the placeholders in `text`.
@@ -85,6 +88,7 @@ pub fn fill(text: &str, v: &Vars) -> String {
             "table" => v.table,
             "date" => v.date,
             "limit" => v.limit,
+            "arg" => v.arg,
             other => {
                 out.push('{');
                 out.push_str(other);
@@ -375,6 +379,95 @@ pub struct Spec {
     pub received: ReceivedStyle,
     /// Bounce style.
     pub dsn: DsnStyle,
+    /// What it answers to a person typing (the console): syntax errors, commands out of order, the rest.
+    pub typing: &'static Typing,
+}
+
+/// How a server reads typed lines and what it answers to the commands a simulated client never sends wrong: the
+/// console's replies. The order of its checks is the engine's ([`crate::server`]), taken from Postfix's smtpd.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Typing {
+    /// An empty line.
+    pub empty: Tpl,
+    /// A verb it does not know (`{arg}`: the verb).
+    pub unknown: Tpl,
+    /// What it says as it hangs up on a line that is not SMTP at all (`GET /`, `Subject: hi`, `*`: Postfix's
+    /// `smtpd_forbidden_commands` and header check); `None`: such a line is an unknown command like any other.
+    pub forbidden: Option<Tpl>,
+    /// `HELO` without a name.
+    pub helo_syntax: Tpl,
+    /// `EHLO` without a name.
+    pub ehlo_syntax: Tpl,
+    /// The reply to `HELO` (one line).
+    pub helo_ok: Tpl,
+    /// `MAIL` before `HELO`/`EHLO` is refused with [`Spec::need_ehlo`] (Postfix: only with
+    /// `smtpd_helo_required = yes`, which is not the default).
+    pub helo_required: bool,
+    /// `MAIL` without `FROM:` (or nothing after it).
+    pub mail_syntax: Tpl,
+    /// `MAIL` inside a transaction.
+    pub nested_mail: Tpl,
+    /// A sender address that does not parse.
+    pub bad_sender: Tpl,
+    /// A `MAIL` or `RCPT` parameter it does not support (`{arg}`: the parameter).
+    pub unknown_option: Tpl,
+    /// `SIZE=` that is not a number.
+    pub bad_size: Tpl,
+    /// `SIZE=` too large to be a file size.
+    pub size_overflow: Tpl,
+    /// `RCPT` without `TO:` (or nothing after it).
+    pub rcpt_syntax: Tpl,
+    /// One recipient more than it takes in one transaction.
+    pub too_many_rcpts: Tpl,
+    /// The most recipients in one transaction (Postfix `smtpd_recipient_limit`).
+    pub rcpt_limit: usize,
+    /// `DATA` with something after it.
+    pub data_syntax: Tpl,
+    /// `RSET` with something after it.
+    pub rset_syntax: Tpl,
+    /// `NOOP`.
+    pub noop: Tpl,
+    /// `VRFY` without an address.
+    pub vrfy_syntax: Tpl,
+    /// `VRFY` of an address it would take (`{arg}`: the address as typed).
+    pub vrfy_ok: Tpl,
+    /// `EXPN`; `None`: not a command it knows.
+    pub expn: Option<Tpl>,
+    /// `HELP`; `None`: not a command it knows. The lines are separated by `\n`.
+    pub help: Option<Tpl>,
+    /// `ETRN` without a domain; `None`: not a command it knows.
+    pub etrn_syntax: Option<Tpl>,
+    /// `ETRN` for a domain it does not hold mail for (`{arg}`: the domain).
+    pub etrn_denied: Option<Tpl>,
+    /// `STARTTLS` with something after it.
+    pub starttls_syntax: Tpl,
+    /// `STARTTLS` when TLS is already on.
+    pub tls_active: Tpl,
+    /// `AUTH` without a mechanism, or with too much after it.
+    pub auth_syntax: Tpl,
+    /// `AUTH` inside a transaction.
+    pub auth_in_mail: Tpl,
+    /// `AUTH` with a mechanism it does not offer (`{arg}`: the mechanism).
+    pub auth_mechanism: Tpl,
+    /// `*` in answer to a `334` challenge.
+    pub auth_aborted: Tpl,
+    /// An initial response that is not base64 (`{arg}`: Cyrus SASL's words for what is wrong with it).
+    pub auth_bad_initial: Tpl,
+    /// A response to a challenge that is not base64 (`{arg}` as above).
+    pub auth_bad_response: Tpl,
+    /// The challenge to `AUTH PLAIN` without an initial response.
+    pub plain_prompt: Tpl,
+    /// `AUTH LOGIN`'s two challenges (base64 of `Username:` and `Password:`).
+    pub login_prompts: [Tpl; 2],
+    /// A typed line longer than this is cut here (Postfix `line_length_limit`), the rest thrown away.
+    pub line_limit: usize,
+    /// After this many refused commands the server hangs up (Postfix `smtpd_hard_error_limit`).
+    pub error_limit: u32,
+    /// Commands that do nothing (HELO, EHLO, RSET, NOOP, VRFY, ETRN) beyond this many count as errors (Postfix
+    /// `smtpd_junk_command_limit`).
+    pub junk_limit: u32,
+    /// What it says when it hangs up for too many errors.
+    pub too_many_errors: Tpl,
 }
 
 impl Spec {
@@ -420,6 +513,46 @@ impl Spec {
             ("null_mx", self.null_mx),
             ("domain_not_found", self.domain_not_found),
             ("too_many_hops", self.too_many_hops),
+        ]);
+        let t = self.typing;
+        out.extend([
+            ("typing.empty", t.empty),
+            ("typing.unknown", t.unknown),
+            ("typing.helo_syntax", t.helo_syntax),
+            ("typing.ehlo_syntax", t.ehlo_syntax),
+            ("typing.helo_ok", t.helo_ok),
+            ("typing.mail_syntax", t.mail_syntax),
+            ("typing.nested_mail", t.nested_mail),
+            ("typing.bad_sender", t.bad_sender),
+            ("typing.unknown_option", t.unknown_option),
+            ("typing.bad_size", t.bad_size),
+            ("typing.size_overflow", t.size_overflow),
+            ("typing.rcpt_syntax", t.rcpt_syntax),
+            ("typing.too_many_rcpts", t.too_many_rcpts),
+            ("typing.data_syntax", t.data_syntax),
+            ("typing.rset_syntax", t.rset_syntax),
+            ("typing.noop", t.noop),
+            ("typing.vrfy_syntax", t.vrfy_syntax),
+            ("typing.vrfy_ok", t.vrfy_ok),
+        ]);
+        out.extend(t.forbidden.map(|x| ("typing.forbidden", x)));
+        out.extend(t.expn.map(|x| ("typing.expn", x)));
+        out.extend(t.help.map(|x| ("typing.help", x)));
+        out.extend(t.etrn_syntax.map(|x| ("typing.etrn_syntax", x)));
+        out.extend(t.etrn_denied.map(|x| ("typing.etrn_denied", x)));
+        out.extend([
+            ("typing.starttls_syntax", t.starttls_syntax),
+            ("typing.tls_active", t.tls_active),
+            ("typing.auth_syntax", t.auth_syntax),
+            ("typing.auth_in_mail", t.auth_in_mail),
+            ("typing.auth_mechanism", t.auth_mechanism),
+            ("typing.auth_aborted", t.auth_aborted),
+            ("typing.auth_bad_initial", t.auth_bad_initial),
+            ("typing.auth_bad_response", t.auth_bad_response),
+            ("typing.plain_prompt", t.plain_prompt),
+            ("typing.login_prompts[0]", t.login_prompts[0]),
+            ("typing.login_prompts[1]", t.login_prompts[1]),
+            ("typing.too_many_errors", t.too_many_errors),
         ]);
         out
     }

@@ -105,7 +105,114 @@ static POSTFIX: Spec = Spec {
     },
     received: ReceivedStyle::Postfix,
     dsn: DsnStyle::Postfix,
+    typing: &POSTFIX_TYPING,
 };
+
+/// What Postfix 3.7's smtpd answers to typed commands (smtpd.c, smtpd_sasl_proto.c, smtpd_sasl_glue.c,
+/// xsasl_cyrus_server.c; every line replayed against a real Postfix 3.7.11 by the console conformance).
+static POSTFIX_TYPING: Typing = Typing {
+    empty: sourced(500, esc(5, 5, 2), "Error: bad syntax"),
+    unknown: sourced(500, esc(5, 5, 2), "Error: command not recognized"),
+    forbidden: Some(sourced(221, esc(2, 7, 0), "Error: I can break rules, too. Goodbye.")),
+    helo_syntax: sourced(501, None, "Syntax: HELO hostname"),
+    ehlo_syntax: sourced(501, None, "Syntax: EHLO hostname"),
+    helo_ok: sourced(250, None, "{host}"),
+    helo_required: false,
+    mail_syntax: sourced(501, esc(5, 5, 4), "Syntax: MAIL FROM:<address>"),
+    nested_mail: sourced(503, esc(5, 5, 1), "Error: nested MAIL command"),
+    bad_sender: sourced(501, esc(5, 1, 7), "Bad sender address syntax"),
+    unknown_option: sourced(555, esc(5, 5, 4), "Unsupported option: {arg}"),
+    bad_size: sourced(501, esc(5, 5, 4), "Bad message size syntax"),
+    size_overflow: sourced(552, esc(5, 3, 4), "Message size exceeds file system imposed limit"),
+    rcpt_syntax: sourced(501, esc(5, 5, 4), "Syntax: RCPT TO:<address>"),
+    too_many_rcpts: sourced(452, esc(4, 5, 3), "Error: too many recipients"),
+    rcpt_limit: 1000,
+    data_syntax: sourced(501, esc(5, 5, 4), "Syntax: DATA"),
+    rset_syntax: sourced(501, esc(5, 5, 4), "Syntax: RSET"),
+    noop: sourced(250, esc(2, 0, 0), "Ok"),
+    vrfy_syntax: sourced(501, esc(5, 5, 4), "Syntax: VRFY address [SMTPUTF8]"),
+    vrfy_ok: sourced(252, esc(2, 0, 0), "{arg}"),
+    expn: None,
+    help: None,
+    etrn_syntax: Some(sourced(500, None, "Syntax: ETRN domain")),
+    etrn_denied: Some(sourced(459, None, "<{arg}>: service unavailable")),
+    starttls_syntax: sourced(501, esc(5, 5, 4), "Syntax: STARTTLS"),
+    tls_active: sourced(554, esc(5, 5, 1), "Error: TLS already active"),
+    auth_syntax: sourced(501, esc(5, 5, 4), "Syntax: AUTH mechanism"),
+    auth_in_mail: sourced(503, esc(5, 5, 1), "Error: MAIL transaction in progress"),
+    auth_mechanism: sourced(535, esc(5, 7, 8), "Error: authentication failed: no mechanism available"),
+    auth_aborted: sourced(501, esc(5, 7, 0), "Authentication aborted"),
+    auth_bad_initial: sourced(535, esc(5, 7, 8), "Error: authentication failed: {arg}"),
+    auth_bad_response: sourced(535, esc(5, 7, 8), "Error: authentication failed: {arg}"),
+    plain_prompt: sourced(334, None, ""),
+    login_prompts: [sourced(334, None, "VXNlcm5hbWU6"), sourced(334, None, "UGFzc3dvcmQ6")],
+    line_limit: 2048,
+    error_limit: 20,
+    junk_limit: 100,
+    too_many_errors: sourced(421, esc(4, 7, 0), "{host} Error: too many errors"),
+};
+
+/// Typed-command replies of servers not yet checked against a real one: RFC 5321's codes with plain words,
+/// flagged until a source or a real server confirms them.
+const fn unconfirmed_typing(help: &'static str, unknown: &'static str) -> Typing {
+    Typing {
+        empty: unverified(500, esc(5, 5, 2), "Syntax error, command unrecognized"),
+        unknown: unverified(500, esc(5, 5, 1), unknown),
+        forbidden: None,
+        helo_syntax: unverified(501, esc(5, 5, 4), "Syntax: HELO hostname"),
+        ehlo_syntax: unverified(501, esc(5, 5, 4), "Syntax: EHLO hostname"),
+        helo_ok: unverified(250, None, "{host} Hello {helo} [{ip}]"),
+        helo_required: false,
+        mail_syntax: unverified(501, esc(5, 5, 4), "Syntax error in parameters or arguments"),
+        nested_mail: unverified(503, esc(5, 5, 1), "Sender already specified"),
+        bad_sender: unverified(501, esc(5, 1, 7), "Bad sender address syntax"),
+        unknown_option: unverified(555, esc(5, 5, 4), "{arg} parameter unrecognized"),
+        bad_size: unverified(501, esc(5, 5, 4), "Syntax error in SIZE parameter"),
+        size_overflow: unverified(552, esc(5, 3, 4), "Message size exceeds maximum value"),
+        rcpt_syntax: unverified(501, esc(5, 5, 4), "Syntax error in parameters or arguments"),
+        too_many_rcpts: unverified(452, esc(4, 5, 3), "Too many recipients"),
+        rcpt_limit: 100,
+        data_syntax: unverified(501, esc(5, 5, 4), "Syntax error in parameters or arguments"),
+        rset_syntax: unverified(501, esc(5, 5, 4), "Syntax error in parameters or arguments"),
+        noop: unverified(250, esc(2, 0, 0), "OK"),
+        vrfy_syntax: unverified(501, esc(5, 5, 4), "Argument required"),
+        vrfy_ok: unverified(252, esc(2, 5, 2), "Cannot VRFY user, but will accept message and attempt delivery"),
+        expn: Some(unverified(502, esc(5, 7, 0), "Sorry, we do not allow this operation")),
+        help: Some(unverified(214, esc(2, 0, 0), help)),
+        etrn_syntax: None,
+        etrn_denied: None,
+        starttls_syntax: unverified(501, esc(5, 5, 4), "Syntax error (no parameters allowed)"),
+        tls_active: unverified(503, esc(5, 5, 1), "TLS already active"),
+        auth_syntax: unverified(501, esc(5, 5, 2), "AUTH mechanism must be specified"),
+        auth_in_mail: unverified(503, esc(5, 5, 1), "AUTH not permitted during a mail transaction"),
+        auth_mechanism: unverified(504, esc(5, 5, 4), "Unrecognized authentication type"),
+        auth_aborted: unverified(501, esc(5, 0, 0), "AUTH aborted"),
+        auth_bad_initial: unverified(501, esc(5, 5, 2), "Invalid base64 data"),
+        auth_bad_response: unverified(501, esc(5, 5, 2), "Invalid base64 data"),
+        plain_prompt: unverified(334, None, ""),
+        login_prompts: [unverified(334, None, "VXNlcm5hbWU6"), unverified(334, None, "UGFzc3dvcmQ6")],
+        line_limit: 1000,
+        error_limit: 20,
+        junk_limit: 100,
+        too_many_errors: unverified(421, esc(4, 7, 0), "{host} Too many errors, closing connection"),
+    }
+}
+
+static SENDMAIL_TYPING: Typing = unconfirmed_typing(
+    "Topics: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT HELP VRFY EXPN",
+    "Command unrecognized: \"{arg}\"",
+);
+static EXIM_TYPING: Typing = unconfirmed_typing(
+    "Commands supported:\nAUTH STARTTLS HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT RSET HELP",
+    "unrecognized command",
+);
+static EXCHANGE_TYPING: Typing = unconfirmed_typing(
+    "This server supports the following commands:\nHELO EHLO STARTTLS RCPT DATA RSET MAIL QUIT HELP AUTH BDAT",
+    "Unrecognized command '{arg}'",
+);
+static QMAIL_TYPING: Typing =
+    unconfirmed_typing("qmail home page: http://pobox.com/~djb/qmail.html", "unimplemented (#5.5.1)");
+static STALWART_TYPING: Typing = unconfirmed_typing("Stalwart", "Unrecognized command '{arg}'.");
 
 const SENDMAIL_KW: &[Kw] = &[
     Kw::Always("ENHANCEDSTATUSCODES"),
@@ -184,6 +291,7 @@ static SENDMAIL: Spec = Spec {
     },
     received: ReceivedStyle::Sendmail,
     dsn: DsnStyle::Sendmail,
+    typing: &SENDMAIL_TYPING,
 };
 
 const EXIM_KW: &[Kw] = &[
@@ -255,6 +363,7 @@ static EXIM: Spec = Spec {
     queue: Queue { lifetime: 4 * DAY, warn_after: None, schedule: Schedule::Exim, verified: true },
     received: ReceivedStyle::Exim,
     dsn: DsnStyle::Exim,
+    typing: &EXIM_TYPING,
 };
 
 const EXCHANGE_KW: &[Kw] = &[
@@ -341,6 +450,7 @@ static EXCHANGE: Spec = Spec {
     queue: Queue { lifetime: 2 * DAY, warn_after: Some(4 * HOUR), schedule: Schedule::Exchange, verified: true },
     received: ReceivedStyle::Exchange,
     dsn: DsnStyle::Exchange,
+    typing: &EXCHANGE_TYPING,
 };
 
 /// Exchange 2007 and 2010: like 2013+ but the older relay refusal.
@@ -408,6 +518,7 @@ static QMAIL: Spec = Spec {
     queue: Queue { lifetime: 7 * DAY, warn_after: None, schedule: Schedule::Qmail, verified: false },
     received: ReceivedStyle::Qmail,
     dsn: DsnStyle::Qmail,
+    typing: &QMAIL_TYPING,
 };
 
 const STALWART_KW: &[Kw] = &[
@@ -482,6 +593,7 @@ static STALWART: Spec = Spec {
     queue: Queue { lifetime: 5 * DAY, warn_after: Some(DAY), schedule: Schedule::Stalwart, verified: false },
     received: ReceivedStyle::Stalwart,
     dsn: DsnStyle::Stalwart,
+    typing: &STALWART_TYPING,
 };
 
 #[cfg(test)]

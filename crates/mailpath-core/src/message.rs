@@ -47,18 +47,18 @@ pub fn compose(s: &Scenario, date: DateTime, id: &str) -> Draft {
     // The mail program names its message after the sender's domain (the provider's, for the null sender).
     let domain = from.rsplit_once('@').map_or(s.names.provider.domain.as_str(), |(_, d)| d);
     let mut headers: Vec<crate::trace::Header> = vec![
-        ("From", display.into()),
-        ("To", m.to.join(", ").into()),
-        ("Subject", m.subject.as_str().into()),
-        ("Date", date.to_string().into()),
-        ("Message-ID", format!("<{id}@{domain}>").into()),
-        ("MIME-Version", "1.0".into()),
-        ("Content-Type", "text/plain; charset=utf-8".into()),
+        ("From".into(), display.into()),
+        ("To".into(), m.to.join(", ").into()),
+        ("Subject".into(), m.subject.as_str().into()),
+        ("Date".into(), date.to_string().into()),
+        ("Message-ID".into(), format!("<{id}@{domain}>").into()),
+        ("MIME-Version".into(), "1.0".into()),
+        ("Content-Type".into(), "text/plain; charset=utf-8".into()),
     ];
     if s.sender == Sender::Alice {
         headers.push(match s.client.program {
-            Program::OutlookExpress => ("X-Mailer", "Microsoft Outlook Express 6.00.2900.5512".into()),
-            Program::Thunderbird => ("User-Agent", "Mozilla Thunderbird".into()),
+            Program::OutlookExpress => ("X-Mailer".into(), "Microsoft Outlook Express 6.00.2900.5512".into()),
+            Program::Thunderbird => ("User-Agent".into(), "Mozilla Thunderbird".into()),
         });
     }
     let mut body = m.body.clone();

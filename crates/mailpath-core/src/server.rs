@@ -13,6 +13,9 @@ use crate::trace::{Decision, Why};
 use crate::world::{ServerConfig, PASSWORD};
 use std::net::Ipv4Addr;
 
+mod typed;
+pub use typed::{Expect, Heard, Sent, TypedMessage};
+
 /// Which SMTP service answers on a port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Service {
@@ -104,13 +107,26 @@ pub struct ServerSession<'a> {
     pub auth_user: Option<String>,
     mail_from: Option<Option<Address>>,
     accepted: Vec<Address>,
-    rcpt_seen: bool,
     queue_id: String,
     /// Why the last refusal happened (for explanations).
     pub last_why: Option<Why>,
     ip_text: String,
     date_text: String,
     limit_text: String,
+    /// What the next typed line is (a command, an answer to an AUTH challenge, a line of the message).
+    pending: typed::Pending,
+    /// Refused commands so far (for the error limit).
+    errors: u32,
+    /// Commands that do nothing, so far (HELO, EHLO, RSET, NOOP, VRFY, ETRN).
+    junk: u32,
+    /// The last refusal does not count as an error.
+    uncounted: bool,
+    /// Recipients refused for being one too many.
+    overshoot: usize,
+    /// The server has hung up (after QUIT, or too many errors).
+    pub closed: bool,
+    /// The last message typed after DATA, once the server took it.
+    message: Option<typed::TypedMessage>,
 }
 
 impl<'a> ServerSession<'a> {
@@ -137,7 +153,6 @@ impl<'a> ServerSession<'a> {
             auth_user: None,
             mail_from: None,
             accepted: Vec::new(),
-            rcpt_seen: false,
             queue_id,
             last_why: None,
             ip_text: client_ip.to_string(),
@@ -148,6 +163,13 @@ impl<'a> ServerSession<'a> {
                 String::new()
             },
             limit_text: (u64::from(server.settings.size_limit_kb) * 1024).to_string(),
+            pending: typed::Pending::Command,
+            errors: 0,
+            junk: 0,
+            uncounted: false,
+            overshoot: 0,
+            closed: false,
+            message: None,
         }
     }
 
@@ -211,6 +233,12 @@ impl<'a> ServerSession<'a> {
         let plain = |tpl: &crate::flavour::Tpl, s: &Self| tpl.reply(&s.vars());
         self.last_why = None;
         match cmd {
+            // A typed line answers through [`ServerSession::typed`]; here, its last reply (a line of message text
+            // has none: the server is still reading the message it asked for with 354).
+            Command::Typed(line) => {
+                let heard = self.typed(line, greylist);
+                heard.replies.into_iter().last().unwrap_or_else(|| (plain(&spec.data_go, self), Effect::None))
+            }
             Command::Ehlo(name) => {
                 self.helo = Some(name.clone());
                 self.mail_from = None;
@@ -232,7 +260,6 @@ impl<'a> ServerSession<'a> {
             Command::Rset => {
                 self.mail_from = None;
                 self.accepted.clear();
-                self.rcpt_seen = false;
                 (plain(&spec.rset, self), Effect::None)
             }
             _ if self.helo.is_none() => (plain(&spec.need_ehlo, self), Effect::None),
@@ -252,16 +279,23 @@ impl<'a> ServerSession<'a> {
             }
             Command::Mail { from, size } => self.mail(from, *size),
             Command::Rcpt(to) => self.rcpt(to, greylist),
-            Command::Data => {
-                if self.accepted.is_empty() {
-                    let tpl = if self.rcpt_seen { &spec.no_valid_recipients } else { &spec.need_rcpt };
-                    (plain(tpl, self), Effect::None)
-                } else {
-                    (plain(&spec.data_go, self), Effect::None)
-                }
-            }
+            Command::Data => self.data(),
             Command::EndOfData => self.end_of_data(msg),
         }
+    }
+
+    /// `DATA`: outside a transaction the server needs RCPT; inside one with no recipient taken, it has none valid
+    /// (Postfix's data_cmd).
+    fn data(&mut self) -> (Reply, Effect) {
+        let spec = self.spec;
+        let tpl = if self.mail_from.is_none() {
+            &spec.need_rcpt
+        } else if self.accepted.is_empty() {
+            &spec.no_valid_recipients
+        } else {
+            &spec.data_go
+        };
+        (tpl.reply(&self.vars()), Effect::None)
     }
 
     fn mail(&mut self, from: &str, size: Option<usize>) -> (Reply, Effect) {
@@ -277,10 +311,9 @@ impl<'a> ServerSession<'a> {
             self.last_why = Some(Why::TooBig);
             return (spec.too_big_mail.reply(&self.vars()), Effect::None);
         }
-        let parsed = if from.is_empty() { None } else { Address::parse(from).ok() };
+        let parsed = if from.is_empty() { None } else { Address::parse_as_server(from).ok() };
         self.mail_from = Some(parsed);
         self.accepted.clear();
-        self.rcpt_seen = false;
         let v = Vars { from, ..self.vars() };
         (spec.mail_ok.reply(&v), Effect::None)
     }
@@ -289,8 +322,7 @@ impl<'a> ServerSession<'a> {
         let Some(sender) = self.mail_from.clone() else {
             return (self.spec.need_mail.reply(&self.vars()), Effect::None);
         };
-        self.rcpt_seen = true;
-        let Ok(rcpt) = Address::parse(to) else {
+        let Ok(rcpt) = Address::parse_as_server(to) else {
             return (self.spec.bad_rcpt_syntax.reply(&Vars { rcpt: to, ..self.vars() }), Effect::None);
         };
         let from = sender.as_ref().map_or("", |a| a.raw());

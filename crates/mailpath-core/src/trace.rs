@@ -498,8 +498,8 @@ pub struct Outcome {
     pub summary: String,
 }
 
-/// One header field: its name and its (shared) value.
-pub type Header = (&'static str, std::rc::Rc<str>);
+/// One header field: its name (the software's own, or as a person typed it) and its (shared) value.
+pub type Header = (std::borrow::Cow<'static, str>, std::rc::Rc<str>);
 
 /// A message as some host has it (headers grow hop by hop).
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

@@ -97,7 +97,7 @@ pub(crate) fn accept(sim: &mut Sim, taken: Taken) -> Option<Effect> {
         date: DateTime::at(t),
     };
     let mut headers = Vec::with_capacity(prev_headers.len() + 1);
-    headers.push(("Received", received(spec.received, &stamp).into()));
+    headers.push(("Received".into(), received(spec.received, &stamp).into()));
     headers.extend(prev_headers);
     let ev = sim.rec.push(t, None, at, EventKind::Queued { queue_id: queue_id.to_string() }, None);
     let new_copy = sim.rec.keep(MessageCopy {

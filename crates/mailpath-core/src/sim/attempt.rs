@@ -109,9 +109,9 @@ fn deliver_local(
     // Postfix's local and virtual agents, in their order: Return-Path, X-Original-To (the recipient as the client
     // sent it), Delivered-To (as delivered).
     let mut headers = Vec::with_capacity(copy.headers.len() + 3);
-    headers.push(("Return-Path", format!("<{rp}>").into()));
-    headers.push(("X-Original-To", job.rcpts[i].received_as.as_str().into()));
-    headers.push(("Delivered-To", addr.as_str().into()));
+    headers.push(("Return-Path".into(), format!("<{rp}>").into()));
+    headers.push(("X-Original-To".into(), job.rcpts[i].received_as.as_str().into()));
+    headers.push(("Delivered-To".into(), addr.as_str().into()));
     headers.append(&mut copy.headers);
     copy.headers = headers;
     copy.added = 3;

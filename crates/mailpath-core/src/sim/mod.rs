@@ -14,6 +14,7 @@ mod retrieve;
 mod settle;
 mod state;
 mod submit;
+pub mod typed;
 
 use crate::scenario::Scenario;
 use crate::trace::Trace;

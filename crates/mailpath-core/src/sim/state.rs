@@ -144,6 +144,25 @@ impl<'a> Sim<'a> {
         self.inbox.iter().find(|w| w.server == server && w.user == user)
     }
 
+    /// The index of recipient `addr` among the run's recipients, adding it if it is new (a typed session's
+    /// recipients are the ones typed).
+    pub fn add_rcpt(&mut self, addr: &str) -> usize {
+        if let Some(i) = self.rcpts.iter().position(|r| r == addr) {
+            return i;
+        }
+        self.rcpts.push(addr.to_string());
+        self.fates.push(None);
+        self.rcpts.len() - 1
+    }
+
+    /// Forgets what became of recipient `i` (a typed session tries a refused recipient again, and this try
+    /// is the one that counts).
+    pub fn reset_fate(&mut self, i: usize) {
+        if let Some(f) = self.fates.get_mut(i) {
+            *f = None;
+        }
+    }
+
     /// The trace, with what became of each recipient and the overall outcome.
     pub fn finish(self) -> Trace {
         let Sim { rec, fates, rcpts, s, .. } = self;
