@@ -80,3 +80,85 @@ fn postfix_answers_mistakes_in_its_own_words() {
     let last = t.conversation.entries.last().unwrap();
     assert_eq!(last.sent, Sent::NotConnected, "nothing is sent after QUIT");
 }
+
+#[test]
+fn a_blocked_port_gives_no_smtp_reply_and_nothing_typed_is_sent() {
+    let mut s = presets::get("hotel-port25-blocked").unwrap().scenario();
+    s.network.place = Place::Hotel;
+    let setup = Setup { from: Origin::Laptop(Place::Hotel), to: mailpath_core::actor::HostId::Provider, port: 25 };
+    let t = console::run(&s, &setup, &lines("EHLO laptop.example\nQUIT"));
+    let failed = t.conversation.failed.as_deref().expect("no connection");
+    assert!(failed.contains("Connection timed out"), "{failed}");
+    assert!(replies(&t).is_empty(), "no SMTP reply at all");
+    assert_eq!(t.conversation.entries.len(), 2);
+    assert!(t.conversation.entries.iter().all(|e| e.sent == Sent::NotConnected));
+    let hint = console::hint(&s, &setup, &t);
+    assert!(hint.line.is_none() && hint.why.contains("another port"), "{hint:?}");
+    // Port 587 from the same hotel works.
+    let ok = console::run(&s, &Setup { port: 587, ..setup }, &lines("EHLO laptop.example"));
+    assert!(ok.conversation.failed.is_none());
+    assert!(replies(&ok)[1].starts_with("250-"), "{:?}", replies(&ok));
+}
+
+#[test]
+fn a_session_fits_in_a_link_and_comes_back() {
+    let setup = Setup { from: Origin::Laptop(Place::Hotel), to: mailpath_core::actor::HostId::Provider, port: 587 };
+    let typed = lines("EHLO laptop.example\nMAIL FROM:<a@b.example>; x=1 & 100%\n\n.");
+    let parts = console::link_parts(&setup, &typed).unwrap();
+    assert!(parts.starts_with(";console=laptop@hotel%3Eprovider:587;typed="), "{parts}");
+    let console_value = parts.split(';').nth(1).unwrap().strip_prefix("console=").unwrap();
+    let typed_value = parts.split(';').nth(2).unwrap().strip_prefix("typed=").unwrap();
+    let back = console::from_link(&mailpath_core::permalink::unescape(console_value).unwrap(), Some(typed_value));
+    assert_eq!(back, Ok((setup, typed)));
+    let long = vec!["x".repeat(console::MAX_LINK_TYPED + 1)];
+    assert!(console::link_parts(&setup, &long).unwrap_err().contains("Export the transcript"));
+    assert!(console::from_link("moon>provider:25", None).unwrap_err().contains("not a place"));
+}
+
+#[test]
+fn exports_for_a_real_server_carry_the_warning_and_the_login() {
+    let setup = Setup { from: Origin::Laptop(Place::Hotel), to: mailpath_core::actor::HostId::Provider, port: 587 };
+    let token = console::plain_token("alice", "secret");
+    let typed = lines(&format!(
+        "EHLO laptop.example\nSTARTTLS\nEHLO laptop.example\nAUTH PLAIN {token}\nMAIL FROM:<alice@isp-a.example>\nRCPT TO:<bob@corp-b.example>\nDATA\nSubject: hi\n\nhello\n.\nQUIT"
+    ));
+    let swaks = console::swaks(&setup, &typed, "smtp.example.net");
+    assert!(swaks.starts_with(&format!("# {}", console::REAL_SERVER_WARNING)), "{swaks}");
+    assert!(swaks.contains("swaks --server smtp.example.net --port 587 --ehlo laptop.example --tls --auth PLAIN --auth-user alice --auth-password secret --from alice@isp-a.example --to bob@corp-b.example --data 'Subject: hi\n\nhello\n'"), "{swaks}");
+    let openssl = console::openssl(&setup, &typed, "smtp.example.net");
+    assert!(openssl.contains("openssl s_client -starttls smtp -connect smtp.example.net:587 -crlf -quiet\n# then type:\nEHLO laptop.example\nAUTH PLAIN"), "{openssl}");
+}
+
+#[test]
+fn the_simulated_clients_own_conversation_replays_to_the_same_replies() {
+    for p in presets::ALL {
+        let s = p.scenario();
+        let Some((setup, typed)) = console::simulated(&s) else { continue };
+        let run = mailpath_core::run(&s);
+        let hop = run.hops.iter().position(|h| h.to == setup.to && h.port == setup.port).unwrap();
+        let want: Vec<String> = run.events[run.hops[hop].first_event..=run.hops[hop].last_event]
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::Reply(r) => Some(r.to_string()),
+                _ => None,
+            })
+            .collect();
+        let typed_session = console::run(&s, &setup, &typed);
+        let got = replies(&typed_session);
+        // The typed run has its own queue ids; compare without them.
+        let norm = |v: &[String]| -> Vec<String> {
+            v.iter()
+                .map(|l| {
+                    l.split(" queued as ")
+                        .next()
+                        .unwrap_or(l)
+                        .split(" Message accepted")
+                        .next()
+                        .unwrap_or(l)
+                        .to_string()
+                })
+                .collect()
+        };
+        assert_eq!(norm(&got), norm(&want), "{}", p.slug);
+    }
+}

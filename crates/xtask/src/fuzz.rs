@@ -9,7 +9,7 @@ use crate::tools;
 use std::process::Command;
 
 /// The targets, in `crates/mailpath-core/fuzz/fuzz_targets`.
-pub const TARGETS: [&str; 3] = ["permalink", "scenario_file", "address"];
+pub const TARGETS: [&str; 4] = ["permalink", "scenario_file", "address", "console"];
 /// Seconds per target in `cargo xtask test`.
 pub const TEST_SECONDS: u64 = 30;
 /// Default seconds per target for `cargo xtask fuzz`.

@@ -154,7 +154,7 @@ pub fn run(s: &Scenario, setup: &Setup, lines: &[String]) -> Session {
     if leaves && s.network.port25 == Port25::Blocked {
         let text = format!("connect to {}[{dest_ip}]:25: Connection timed out", host(target, s).name);
         session.failed = Some(fail(&mut sim, ConnectFailure::Blocked, Why::PortBlocked, text));
-        return finish(sim, session);
+        return finish(sim, session, lines);
     }
     if leaves && s.network.port25 == Port25::Intercepted {
         target = match s.network.place {
@@ -168,14 +168,14 @@ pub fn run(s: &Scenario, setup: &Setup, lines: &[String]) -> Session {
     let Some(server) = sim.w.server(target).cloned() else {
         let text = format!("connect to {}[{dest_ip}]:{}: Connection refused", host(target, s).name, setup.port);
         session.failed = Some(fail(&mut sim, ConnectFailure::Refused, Why::ConnectionRefused, text));
-        return finish(sim, session);
+        return finish(sim, session, lines);
     };
     let svc = match service(&server, setup.port) {
         Some(svc) if !server.settings.down.contains(t) => svc,
         _ => {
             let text = format!("connect to {}[{}]:{}: Connection refused", server.hostname, server.ip, setup.port);
             session.failed = Some(fail(&mut sim, ConnectFailure::Refused, Why::ConnectionRefused, text));
-            return finish(sim, session);
+            return finish(sim, session, lines);
         }
     };
     let pop_fresh =
@@ -293,10 +293,14 @@ pub fn run(s: &Scenario, setup: &Setup, lines: &[String]) -> Session {
         };
         sim.apply(effects);
     }
-    finish(sim, session)
+    finish(sim, session, lines)
 }
 
-fn finish(sim: Sim, conversation: Conversation) -> Session {
+fn finish(sim: Sim, mut conversation: Conversation, lines: &[String]) -> Session {
+    // Lines typed where no connection stands are kept, marked as not sent.
+    for line in lines.iter().take(MAX_LINES).skip(conversation.entries.len()) {
+        conversation.entries.push(Entry { line: line.clone(), sent: Sent::NotConnected, events: Vec::new() });
+    }
     Session { trace: sim.finish(), conversation }
 }
 
