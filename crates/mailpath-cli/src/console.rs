@@ -103,7 +103,7 @@ pub fn run(
                     let e = &session.trace.events[i];
                     match &e.kind {
                         EventKind::Command(_) | EventKind::MessageText { .. } => {}
-                        EventKind::Decision(d) if explain_all => w(out, &checks(d))?,
+                        EventKind::Decision(_) if explain_all => w(out, &checks(s, &session.trace, i))?,
                         EventKind::Decision(_) => {}
                         EventKind::Tls => w(out, "# TLS is on now\n")?,
                         EventKind::Closed => w(out, "# connection closed\n")?,
@@ -134,10 +134,12 @@ fn print_start(s: &Scenario, session: &Session, out: &mut dyn Write) -> Result<(
     out.write_all(text.as_bytes()).map_err(|e| e.to_string())
 }
 
-fn checks(d: &mailpath_core::trace::Decision) -> String {
+/// What the decision at event `i` checked, one restriction per line.
+fn checks(s: &Scenario, t: &mailpath_core::Trace, i: usize) -> String {
+    let EventKind::Decision(d) = &t.events[i].kind else { return String::new() };
     let mut out = format!("# {}\n", explain::checks_heading(d));
-    for c in &d.checks {
-        out.push_str(&format!("#   {} = … {}: {} — {}\n", c.list, c.restriction, c.result.label(), c.fact));
+    for (c, fact) in d.checks.iter().zip(explain::check_facts(s, t, i)) {
+        out.push_str(&format!("#   {} = … {}: {} — {fact}\n", c.list, c.restriction.postfix_name(), c.result.label()));
     }
     out
 }
@@ -154,23 +156,17 @@ fn meta(s: &Scenario, setup: &Setup, session: &Session, cmd: &str) -> String {
         "explain" => {
             let t = &session.trace;
             let hop = &t.hops[session.conversation.hop];
-            let last =
-                t.events[hop.first_event..=hop.last_event.min(t.events.len() - 1)].iter().rev().find_map(|e| match &e
-                    .kind
-                {
-                    EventKind::Decision(d) => Some(d),
-                    _ => None,
-                });
-            match last {
-                Some(d) => {
-                    format!(
-                        "# {}\n{}# {}\n",
-                        explain::decision(d, &host(setup.to, s).name),
-                        checks(d),
-                        explain::why(d.why)
-                    )
-                }
-                None => "# no decision yet: the server decides at RCPT TO (and VRFY)\n".into(),
+            let last = (hop.first_event..=hop.last_event.min(t.events.len() - 1))
+                .rev()
+                .find(|&i| matches!(t.events[i].kind, EventKind::Decision(_)));
+            match last.map(|i| (i, &t.events[i].kind)) {
+                Some((i, EventKind::Decision(d))) => format!(
+                    "# {}\n{}# {}\n",
+                    explain::decision(d, &host(setup.to, s).name),
+                    checks(s, t, i),
+                    explain::why(d.why)
+                ),
+                _ => "# no decision yet: the server decides at RCPT TO (and VRFY)\n".into(),
             }
         }
         "login" => {

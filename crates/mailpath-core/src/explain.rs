@@ -90,6 +90,21 @@ pub fn checks_heading(d: &Decision) -> &'static str {
     }
 }
 
+/// The fact each check of the decision at event `event` looked at, in the server's own terms, one per check
+/// (`203.0.113.77 is not in mynetworks (127.0.0.0/8)`); empty when that event is not a decision.
+pub fn check_facts(s: &Scenario, t: &Trace, event: usize) -> Vec<String> {
+    let Some(e) = t.events.get(event) else { return Vec::new() };
+    let crate::trace::EventKind::Decision(d) = &e.kind else { return Vec::new() };
+    let w = crate::world::World::build(s);
+    let Some(server) = w.server(e.actor) else { return Vec::new() };
+    let Ok(rcpt) = crate::addr::Address::parse_as_server(&d.rcpt) else { return Vec::new() };
+    let r = crate::policy::resolve(&rcpt, server);
+    d.checks
+        .iter()
+        .map(|c| crate::policy::fact(server, &w.zone, c.restriction, c.result, &d.facts, &r, d.client))
+        .collect()
+}
+
 /// The rule of thumb, for a run it helps to understand.
 pub fn rule_of_thumb(_t: &Trace) -> Option<&'static str> {
     Some(RULE_OF_THUMB)

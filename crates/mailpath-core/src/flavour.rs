@@ -379,8 +379,9 @@ pub struct Spec {
     pub received: ReceivedStyle,
     /// Bounce style.
     pub dsn: DsnStyle,
-    /// What it answers to a person typing (the console): syntax errors, commands out of order, the rest.
-    pub typing: &'static Typing,
+    /// Which software it is, for the tables kept apart from this one (what it answers to typing:
+    /// [`crate::flavours::typing`]).
+    pub flavour: crate::scenario::Flavour,
 }
 
 /// How a server reads typed lines and what it answers to the commands a simulated client never sends wrong: the
@@ -514,7 +515,15 @@ impl Spec {
             ("domain_not_found", self.domain_not_found),
             ("too_many_hops", self.too_many_hops),
         ]);
-        let t = self.typing;
+        out
+    }
+}
+
+impl Typing {
+    /// Every console wording, keyed as in `docs/sources.md`.
+    pub fn templates(&self) -> Vec<(&'static str, Tpl)> {
+        let t = self;
+        let mut out = Vec::new();
         out.extend([
             ("typing.empty", t.empty),
             ("typing.unknown", t.unknown),

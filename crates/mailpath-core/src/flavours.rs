@@ -105,8 +105,21 @@ static POSTFIX: Spec = Spec {
     },
     received: ReceivedStyle::Postfix,
     dsn: DsnStyle::Postfix,
-    typing: &POSTFIX_TYPING,
+    flavour: Flavour::Postfix,
 };
+
+/// What `f` answers to typed commands (the console's replies). A table apart from [`spec`], so that only the
+/// console, which reads typed lines, carries it.
+pub fn typing(f: Flavour) -> &'static Typing {
+    match f {
+        Flavour::Postfix => &POSTFIX_TYPING,
+        Flavour::Sendmail => &SENDMAIL_TYPING,
+        Flavour::Exim => &EXIM_TYPING,
+        Flavour::Exchange | Flavour::Exchange2010 => &EXCHANGE_TYPING,
+        Flavour::Qmail => &QMAIL_TYPING,
+        Flavour::Stalwart => &STALWART_TYPING,
+    }
+}
 
 /// What Postfix 3.7's smtpd answers to typed commands (smtpd.c, smtpd_sasl_proto.c, smtpd_sasl_glue.c,
 /// xsasl_cyrus_server.c; every line replayed against a real Postfix 3.7.11 by the console conformance).
@@ -291,7 +304,7 @@ static SENDMAIL: Spec = Spec {
     },
     received: ReceivedStyle::Sendmail,
     dsn: DsnStyle::Sendmail,
-    typing: &SENDMAIL_TYPING,
+    flavour: Flavour::Sendmail,
 };
 
 const EXIM_KW: &[Kw] = &[
@@ -363,7 +376,7 @@ static EXIM: Spec = Spec {
     queue: Queue { lifetime: 4 * DAY, warn_after: None, schedule: Schedule::Exim, verified: true },
     received: ReceivedStyle::Exim,
     dsn: DsnStyle::Exim,
-    typing: &EXIM_TYPING,
+    flavour: Flavour::Exim,
 };
 
 const EXCHANGE_KW: &[Kw] = &[
@@ -450,12 +463,13 @@ static EXCHANGE: Spec = Spec {
     queue: Queue { lifetime: 2 * DAY, warn_after: Some(4 * HOUR), schedule: Schedule::Exchange, verified: true },
     received: ReceivedStyle::Exchange,
     dsn: DsnStyle::Exchange,
-    typing: &EXCHANGE_TYPING,
+    flavour: Flavour::Exchange,
 };
 
 /// Exchange 2007 and 2010: like 2013+ but the older relay refusal.
 static EXCHANGE_2010: Spec = Spec {
     name: "Exchange 2007/2010",
+    flavour: Flavour::Exchange2010,
     relay_denied: sourced(550, esc(5, 7, 1), "Unable to relay"),
     access_denied: sourced(550, esc(5, 7, 1), "Unable to relay"),
     ..EXCHANGE
@@ -518,7 +532,7 @@ static QMAIL: Spec = Spec {
     queue: Queue { lifetime: 7 * DAY, warn_after: None, schedule: Schedule::Qmail, verified: false },
     received: ReceivedStyle::Qmail,
     dsn: DsnStyle::Qmail,
-    typing: &QMAIL_TYPING,
+    flavour: Flavour::Qmail,
 };
 
 const STALWART_KW: &[Kw] = &[
@@ -593,7 +607,7 @@ static STALWART: Spec = Spec {
     queue: Queue { lifetime: 5 * DAY, warn_after: Some(DAY), schedule: Schedule::Stalwart, verified: false },
     received: ReceivedStyle::Stalwart,
     dsn: DsnStyle::Stalwart,
-    typing: &STALWART_TYPING,
+    flavour: Flavour::Stalwart,
 };
 
 #[cfg(test)]

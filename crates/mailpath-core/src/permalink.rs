@@ -4,6 +4,8 @@
 //! - `v1` is the format version; `p=` names the preset the scenario starts from; every other `key=value` is a
 //!   setting from [`crate::fields`] that differs from that preset; `s=` is the step (event index) shown.
 //! - Version 0 links are a bare preset slug (`#outlook-express`) and still open.
+//! - `console=` and `typed=` carry a console session (where it types from and to, and the typed lines); they are
+//!   kept aside in [`Decoded::console`] for [`crate::console::from_link`].
 //! - A link that does not decode cleanly opens the closest valid scenario: every part that could not be used
 //!   is listed in [`Decoded::ignored`] so the app can say so. Decoding never panics.
 
@@ -27,6 +29,8 @@ pub struct Decoded {
     pub step: Option<usize>,
     /// Parts that were ignored, each with the reason.
     pub ignored: Vec<String>,
+    /// A console session: the `console=` value (unescaped) and the `typed=` value (still escaped), if any.
+    pub console: Option<(String, Option<String>)>,
 }
 
 /// Percent-encodes what would break the format (`;`, `=`, `%`, `#`, `&`, spaces, controls, non-ASCII).
@@ -108,7 +112,7 @@ pub fn decode(fragment: &str) -> Decoded {
         }
         text = &text[..cut];
     }
-    let mut out = Decoded { scenario: Scenario::default(), preset: None, step: None, ignored };
+    let mut out = Decoded { scenario: Scenario::default(), preset: None, step: None, ignored, console: None };
     if text.is_empty() {
         return out;
     }
@@ -129,11 +133,16 @@ pub fn decode(fragment: &str) -> Decoded {
         }
     }
     let mut settings = Vec::new();
+    let mut typed = None;
     for part in parts.filter(|p| !p.is_empty()) {
         let Some((k, v)) = part.split_once('=') else {
             out.ignored.push(format!("\"{}\" has no value", short(part)));
             continue;
         };
+        if k == "typed" {
+            typed = Some(v.to_string());
+            continue;
+        }
         let Some(value) = unescape(v) else {
             out.ignored.push(format!("the value of \"{k}\" is not properly encoded"));
             continue;
@@ -147,6 +156,7 @@ pub fn decode(fragment: &str) -> Decoded {
                 Some(_) => out.ignored.push("a second preset".into()),
                 None => out.ignored.push(format!("there is no preset \"{}\"", short(&value))),
             },
+            "console" => out.console = Some((value, None)),
             "s" => match value.parse::<usize>() {
                 Ok(step) => out.step = Some(step),
                 Err(_) => out.ignored.push(format!("step \"{}\" is not a number", short(&value))),
@@ -154,10 +164,15 @@ pub fn decode(fragment: &str) -> Decoded {
             _ => settings.push((k.to_string(), value)),
         }
     }
+    match (&mut out.console, typed) {
+        (Some(c), t) => c.1 = t,
+        (None, Some(_)) => out.ignored.push("typed lines without a console= part".into()),
+        (None, None) => {}
+    }
     let names_before = out.scenario.names.clone();
     // A main.cf is read with the server's names, wherever the link sets them.
-    settings.sort_by_key(|(key, _)| key.ends_with(".main_cf"));
-    for (k, v) in settings {
+    let (cf, rest): (Vec<_>, Vec<_>) = settings.into_iter().partition(|(key, _)| key.ends_with(".main_cf"));
+    for (k, v) in rest.into_iter().chain(cf) {
         if let Err(e) = fields::set_one_of_many(&mut out.scenario, &k, &Value::Text(v)) {
             out.ignored.push(e.to_string());
         }

@@ -186,12 +186,7 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
                 Step::Stop(Verdict::Defer, ..) => CheckResult::Defer,
                 Step::Stop(..) => CheckResult::Reject,
             };
-            checks.push(Check {
-                list: names[i],
-                restriction: res.postfix_name(),
-                result,
-                fact: fact(ctx, res, &facts, &r),
-            });
+            checks.push(Check { list: names[i], restriction: res, result });
             match outcome {
                 Step::Permit(why, name) => {
                     // The relay list's permit decides relaying; the recipient list may still reject.
@@ -203,7 +198,16 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
                 Step::Dunno => {}
                 Step::Stop(verdict, why, rule, reply) => {
                     return (
-                        Decision { rcpt: rcpt.raw().to_string(), facts, verdict, rule, why, checks, checks_translated },
+                        Decision {
+                            rcpt: rcpt.raw().to_string(),
+                            facts,
+                            verdict,
+                            rule,
+                            why,
+                            checks,
+                            checks_translated,
+                            client: ctx.client_ip,
+                        },
                         reply,
                     );
                 }
@@ -212,16 +216,11 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
     }
     if list.reject_unlisted && ctx.spec.checks_users {
         let table = unlisted(server, &r);
-        let fact = match table {
-            Some(t) => format!("{} is not in the {t}", r.local),
-            None => format!("{} is a known recipient (or not one this server checks)", r.local),
-        };
         let result = if table.is_some() { CheckResult::Reject } else { CheckResult::NoMatch };
         checks.push(Check {
             list: "smtpd_reject_unlisted_recipient",
-            restriction: "reject_unlisted_recipient",
+            restriction: Restriction::RejectUnlistedRecipient,
             result,
-            fact,
         });
         if let Some(table) = table {
             let reply = ctx.spec.unknown_user.reply(&Vars { table, ..v });
@@ -233,6 +232,7 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
                 why: Why::UserUnknown,
                 checks,
                 checks_translated,
+                client: ctx.client_ip,
             };
             return (d, reply);
         }
@@ -250,6 +250,7 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
         why,
         checks,
         checks_translated,
+        client: ctx.client_ip,
     };
     (d, ctx.spec.rcpt_ok.reply(&v))
 }
@@ -262,10 +263,17 @@ fn join_or_none<T: std::fmt::Display>(items: &[T]) -> String {
     }
 }
 
-/// The fact a restriction looks at, in the server's own terms.
-fn fact(ctx: &RcptContext, res: Restriction, facts: &Facts, r: &Resolved) -> String {
-    let server = ctx.server;
-    let ip = ctx.client_ip_text;
+/// The fact restriction `res` looked at when `server` decided about recipient `r` for the client at `ip` (what it
+/// made of it is `result`), in the server's own terms.
+pub fn fact(
+    server: &ServerConfig,
+    zone: &Zone,
+    res: Restriction,
+    result: CheckResult,
+    facts: &Facts,
+    r: &Resolved,
+    ip: Ipv4Addr,
+) -> String {
     match res {
         Restriction::PermitMynetworks => format!(
             "{ip} is {}in mynetworks ({})",
@@ -277,16 +285,15 @@ fn fact(ctx: &RcptContext, res: Restriction, facts: &Facts, r: &Resolved) -> Str
                 .into()
         }
         Restriction::PermitPopBeforeSmtp => {
-            if ctx.pop_fresh {
+            if facts.pop_fresh == Some(true) {
                 format!("{ip} logged in to POP within the last 30 minutes")
             } else {
                 format!("no POP login from {ip} in the last 30 minutes")
             }
         }
-        Restriction::PermitExempt => format!(
-            "{ip} is {}the server's own backup MX",
-            if any_contains(&server.exempt, ctx.client_ip) { "" } else { "not " }
-        ),
+        Restriction::PermitExempt => {
+            format!("{ip} is {}the server's own backup MX", if any_contains(&server.exempt, ip) { "" } else { "not " })
+        }
         Restriction::RejectUnauthDestination
         | Restriction::DeferUnauthDestination
         | Restriction::PermitAuthDestination => {
@@ -316,15 +323,13 @@ fn fact(ctx: &RcptContext, res: Restriction, facts: &Facts, r: &Resolved) -> Str
         }
         Restriction::RejectUnlistedRecipient => match unlisted(server, r) {
             Some(t) => format!("{} is not in the {t}", r.local),
-            None => format!("{} is a known recipient", r.local),
+            None => format!("{} is a known recipient (or not one this server checks)", r.local),
         },
-        Restriction::RejectRblClient => format!(
-            "{ip} is {}listed on {}",
-            if ctx.zone.is_blocklisted(ctx.client_ip) { "" } else { "not " },
-            crate::dns::DNSBL
-        ),
+        Restriction::RejectRblClient => {
+            format!("{ip} is {}listed on {}", if zone.is_blocklisted(ip) { "" } else { "not " }, crate::dns::DNSBL)
+        }
         Restriction::CheckSpf => "the sender's domain's SPF record against the client's address".into(),
-        Restriction::CheckGreylist => (if ctx.grey == Grey::Wait {
+        Restriction::CheckGreylist => (if result == CheckResult::Defer {
             "a new (client, sender, recipient) triplet"
         } else {
             "seen before, long enough ago"

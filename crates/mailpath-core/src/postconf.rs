@@ -8,65 +8,7 @@
 
 use crate::net::Cidr;
 
-/// One entry of a Postfix restriction list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Restriction {
-    /// `permit_mynetworks`.
-    PermitMynetworks,
-    /// `permit_sasl_authenticated`.
-    PermitSaslAuthenticated,
-    /// `check_client_access` on the POP-before-SMTP table.
-    PermitPopBeforeSmtp,
-    /// `check_client_access` on the exempt clients (own backup MX).
-    PermitExempt,
-    /// `permit_auth_destination`: the recipient's domain is one this server delivers or relays.
-    PermitAuthDestination,
-    /// `reject_unauth_destination`.
-    RejectUnauthDestination,
-    /// `defer_unauth_destination`.
-    DeferUnauthDestination,
-    /// `reject_unknown_recipient_domain`.
-    RejectUnknownRecipientDomain,
-    /// `reject_unlisted_recipient`.
-    RejectUnlistedRecipient,
-    /// `reject_rbl_client zen.spamhaus.org`.
-    RejectRblClient,
-    /// `check_policy_service` with an SPF policy daemon.
-    CheckSpf,
-    /// `check_policy_service` with postgrey.
-    CheckGreylist,
-    /// `permit`.
-    Permit,
-    /// `reject`.
-    Reject,
-}
-
-impl Restriction {
-    /// How it is written in `main.cf`.
-    pub fn postfix_name(self) -> &'static str {
-        match self {
-            Restriction::PermitMynetworks => "permit_mynetworks",
-            Restriction::PermitSaslAuthenticated => "permit_sasl_authenticated",
-            Restriction::PermitPopBeforeSmtp => "check_client_access cidr:/etc/postfix/pop-before-smtp",
-            Restriction::PermitExempt => "check_client_access cidr:/etc/postfix/exempt",
-            Restriction::PermitAuthDestination => "permit_auth_destination",
-            Restriction::RejectUnauthDestination => "reject_unauth_destination",
-            Restriction::DeferUnauthDestination => "defer_unauth_destination",
-            Restriction::RejectUnknownRecipientDomain => "reject_unknown_recipient_domain",
-            Restriction::RejectUnlistedRecipient => "reject_unlisted_recipient",
-            Restriction::RejectRblClient => "reject_rbl_client zen.spamhaus.org",
-            Restriction::CheckSpf => "check_policy_service unix:private/policyd-spf",
-            Restriction::CheckGreylist => "check_policy_service inet:127.0.0.1:10023",
-            Restriction::Permit => "permit",
-            Restriction::Reject => "reject",
-        }
-    }
-
-    /// Whether Postfix counts it as refusing relay requests (it will not run a server with none).
-    pub fn refuses(self) -> bool {
-        matches!(self, Restriction::RejectUnauthDestination | Restriction::DeferUnauthDestination | Restriction::Reject)
-    }
-}
+pub use crate::trace::Restriction;
 
 /// The restriction lists of one SMTP service.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -162,7 +104,7 @@ pub fn parse(text: &str, myhostname: &str, mydomain: &str) -> Result<MainCf, Vec
         let _ = n;
         let v = expand(&value, myhostname, mydomain);
         let list = || -> Vec<String> {
-            v.split([',', ' ', '\t', '\n']).filter(|x| !x.is_empty()).map(str::to_lowercase).collect()
+            v.split([',', ' ', '\t', '\n']).filter(|x| !x.is_empty()).map(str::to_ascii_lowercase).collect()
         };
         let mut map = |what: &str| -> Option<Map> {
             match inline_map(&v) {
@@ -174,7 +116,7 @@ pub fn parse(text: &str, myhostname: &str, mydomain: &str) -> Result<MainCf, Vec
             }
         };
         match name.as_str() {
-            "myhostname" => cf.myhostname = Some(v.trim().to_lowercase()),
+            "myhostname" => cf.myhostname = Some(v.trim().to_ascii_lowercase()),
             "mydestination" => cf.mydestination = Some(list()),
             "local_recipient_maps" => cf.local_recipient_maps = map("local_recipient_maps"),
             "virtual_mailbox_domains" => cf.virtual_mailbox_domains = Some(list()),
@@ -324,7 +266,7 @@ fn inline_map(v: &str) -> Result<Map, String> {
         .split(',')
         .filter_map(|e| {
             let key = e.split('=').next().unwrap_or("").trim().trim_matches(['{', '}']).trim();
-            (!key.is_empty()).then(|| key.to_lowercase())
+            (!key.is_empty()).then(|| key.to_ascii_lowercase())
         })
         .collect())
 }

@@ -233,12 +233,10 @@ impl<'a> ServerSession<'a> {
         let plain = |tpl: &crate::flavour::Tpl, s: &Self| tpl.reply(&s.vars());
         self.last_why = None;
         match cmd {
-            // A typed line answers through [`ServerSession::typed`]; here, its last reply (a line of message text
-            // has none: the server is still reading the message it asked for with 354).
-            Command::Typed(line) => {
-                let heard = self.typed(line, greylist);
-                heard.replies.into_iter().last().unwrap_or_else(|| (plain(&spec.data_go, self), Effect::None))
-            }
+            // Typed lines are read by [`ServerSession::typed`], with the state a person's session has (an AUTH
+            // challenge, a message being typed); the simulated clients never send one through here, and the
+            // engine keeps the two apart so the console's reader loads only with the console.
+            Command::Typed(_) => (plain(&spec.not_offered, self), Effect::None),
             Command::Ehlo(name) => {
                 self.helo = Some(name.clone());
                 self.mail_from = None;

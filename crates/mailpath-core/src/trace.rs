@@ -184,19 +184,86 @@ named_enum! {
     }
 }
 
-/// One restriction a server evaluated, in Postfix's terms: which list, which entry, what it made of the
-/// recipient and the fact that decided it (`203.0.113.77 is not in mynetworks (127.0.0.0/8)`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One restriction a server evaluated, in Postfix's terms: which list, which entry and what it made of the
+/// recipient. The fact it looked at, in words (`203.0.113.77 is not in mynetworks (127.0.0.0/8)`), is
+/// [`crate::explain::check_facts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Check {
     /// The list (`smtpd_relay_restrictions`, `smtpd_recipient_restrictions`, or the unlisted-recipient check).
     pub list: &'static str,
-    /// The entry as `main.cf` writes it.
-    pub restriction: &'static str,
+    /// The entry, as `main.cf` writes it.
+    pub restriction: Restriction,
     /// What it made of the recipient.
     pub result: CheckResult,
-    /// The fact it looked at.
-    pub fact: String,
+}
+
+/// One entry of a Postfix restriction list (the lists themselves are in `postconf`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(into = "&'static str"))]
+pub enum Restriction {
+    /// `permit_mynetworks`.
+    PermitMynetworks,
+    /// `permit_sasl_authenticated`.
+    PermitSaslAuthenticated,
+    /// `check_client_access` on the POP-before-SMTP table.
+    PermitPopBeforeSmtp,
+    /// `check_client_access` on the exempt clients (own backup MX).
+    PermitExempt,
+    /// `permit_auth_destination`: the recipient's domain is one this server delivers or relays.
+    PermitAuthDestination,
+    /// `reject_unauth_destination`.
+    RejectUnauthDestination,
+    /// `defer_unauth_destination`.
+    DeferUnauthDestination,
+    /// `reject_unknown_recipient_domain`.
+    RejectUnknownRecipientDomain,
+    /// `reject_unlisted_recipient`.
+    RejectUnlistedRecipient,
+    /// `reject_rbl_client zen.spamhaus.org`.
+    RejectRblClient,
+    /// `check_policy_service` with an SPF policy daemon.
+    CheckSpf,
+    /// `check_policy_service` with postgrey.
+    CheckGreylist,
+    /// `permit`.
+    Permit,
+    /// `reject`.
+    Reject,
+}
+
+impl From<Restriction> for &'static str {
+    fn from(r: Restriction) -> &'static str {
+        r.postfix_name()
+    }
+}
+
+impl Restriction {
+    /// How it is written in `main.cf`.
+    pub fn postfix_name(self) -> &'static str {
+        match self {
+            Restriction::PermitMynetworks => "permit_mynetworks",
+            Restriction::PermitSaslAuthenticated => "permit_sasl_authenticated",
+            Restriction::PermitPopBeforeSmtp => "check_client_access cidr:/etc/postfix/pop-before-smtp",
+            Restriction::PermitExempt => "check_client_access cidr:/etc/postfix/exempt",
+            Restriction::PermitAuthDestination => "permit_auth_destination",
+            Restriction::RejectUnauthDestination => "reject_unauth_destination",
+            Restriction::DeferUnauthDestination => "defer_unauth_destination",
+            Restriction::RejectUnknownRecipientDomain => "reject_unknown_recipient_domain",
+            Restriction::RejectUnlistedRecipient => "reject_unlisted_recipient",
+            Restriction::RejectRblClient => "reject_rbl_client zen.spamhaus.org",
+            Restriction::CheckSpf => "check_policy_service unix:private/policyd-spf",
+            Restriction::CheckGreylist => "check_policy_service inet:127.0.0.1:10023",
+            Restriction::Permit => "permit",
+            Restriction::Reject => "reject",
+        }
+    }
+
+    /// Whether Postfix counts it as refusing relay requests (it will not run a server with none).
+    pub fn refuses(self) -> bool {
+        matches!(self, Restriction::RejectUnauthDestination | Restriction::DeferUnauthDestination | Restriction::Reject)
+    }
 }
 
 /// A server's decision about one recipient at `RCPT TO`.
@@ -217,6 +284,8 @@ pub struct Decision {
     pub checks: Vec<Check>,
     /// The server is not Postfix: `checks` are the Postfix equivalent of its own rules.
     pub checks_translated: bool,
+    /// The client's address, as the server saw it.
+    pub client: std::net::Ipv4Addr,
 }
 
 /// How a connection attempt ended before any SMTP.
@@ -723,10 +792,16 @@ impl Trace {
 
     /// The latest decision up to `step`, with the event it is.
     pub fn decision_up_to(&self, step: usize) -> Option<(&Event, &Decision)> {
-        self.events[..=step.min(self.last())].iter().rev().find_map(|e| match &e.kind {
-            EventKind::Decision(d) => Some((e, d)),
+        let i = self.decision_event_up_to(step)?;
+        match &self.events[i].kind {
+            EventKind::Decision(d) => Some((&self.events[i], d)),
             _ => None,
-        })
+        }
+    }
+
+    /// The index of the latest decision at or before `step`.
+    pub fn decision_event_up_to(&self, step: usize) -> Option<usize> {
+        (0..=step.min(self.last())).rev().find(|&i| matches!(self.events[i].kind, EventKind::Decision(_)))
     }
 
     /// The mail program's error dialog, once it has happened at `step` or the outcome is reached.

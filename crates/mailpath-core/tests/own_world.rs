@@ -143,8 +143,14 @@ fn the_decision_says_what_it_checked_in_postfix_terms() {
     let s = presets::get("hotel-not-in-network").unwrap().scenario();
     let t = run(&s);
     let (_, d) = t.first_refusal().expect("a refusal");
-    let said: Vec<String> =
-        d.checks.iter().map(|c| format!("{} {} {}", c.restriction, c.result.label(), c.fact)).collect();
+    let event = t.events.iter().position(|e| matches!(&e.kind, EventKind::Decision(x) if x == d)).unwrap();
+    let facts = explain::check_facts(&s, &t, event);
+    let said: Vec<String> = d
+        .checks
+        .iter()
+        .zip(&facts)
+        .map(|(c, fact)| format!("{} {} {fact}", c.restriction.postfix_name(), c.result.label()))
+        .collect();
     assert_eq!(d.checks.len(), 3, "{said:#?}");
     assert!(
         said[0].starts_with(

@@ -33,7 +33,8 @@ fn expected() -> Vec<Row> {
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     for f in Flavour::ALL {
         let sp = spec(*f);
-        for (key, t) in sp.templates() {
+        let typing = mailpath_core::flavours::typing(*f).templates();
+        for (key, t) in sp.templates().into_iter().chain(typing) {
             let wording = match t.status {
                 Some(s) => format!("{} {s} {}", t.code, t.text),
                 None => format!("{} {}", t.code, t.text),

@@ -122,13 +122,17 @@ fn cut(line: &str, limit: usize) -> &str {
 }
 
 impl ServerSession<'_> {
+    fn typing(&self) -> &'static crate::flavour::Typing {
+        crate::flavours::typing(self.server.settings.flavour)
+    }
+
     /// Answers one typed line.
     pub fn typed(&mut self, line: &str, greylist: &mut Greylist) -> Heard {
         if self.closed {
             return Heard { sent: Sent::NotConnected, replies: Vec::new() };
         }
         self.last_why = None;
-        let t = self.spec.typing;
+        let t = self.typing();
         match std::mem::take(&mut self.pending) {
             Pending::Data(mut text) => {
                 if line == "." {
@@ -148,7 +152,7 @@ impl ServerSession<'_> {
             Pending::LoginUser => {
                 let reply = self.sasl_answer(line, |me, bytes| {
                     me.pending = Pending::LoginPassword(String::from_utf8_lossy(&bytes).into_owned());
-                    (me.spec.typing.login_prompts[1].reply(&me.vars()), Effect::None)
+                    (me.typing().login_prompts[1].reply(&me.vars()), Effect::None)
                 });
                 return self.after(Sent::Command, reply);
             }
@@ -178,7 +182,7 @@ impl ServerSession<'_> {
     /// Counts a refusal; at the error limit the server says goodbye straight away, before reading another line
     /// (smtpd's loop checks the count before each read). A message taken resets the count.
     fn after(&mut self, sent: Sent, reply: (Reply, Effect)) -> Heard {
-        let t = self.spec.typing;
+        let t = self.typing();
         if reply.1 == Effect::Queued {
             self.errors = 0;
             self.junk = 0;
@@ -205,7 +209,7 @@ impl ServerSession<'_> {
     /// One command line.
     fn command(&mut self, line: &str, greylist: &mut Greylist) -> (Reply, Effect) {
         let spec = self.spec;
-        let t = spec.typing;
+        let t = self.typing();
         let l = read(line);
         let known = match l.verb {
             Verb::Empty => return self.say(&t.empty),
@@ -285,7 +289,7 @@ impl ServerSession<'_> {
 
     fn typed_mail(&mut self, arg: &str) -> (Reply, Effect) {
         let spec = self.spec;
-        let t = spec.typing;
+        let t = self.typing();
         if t.helo_required && self.helo.is_none() {
             return self.say(&spec.need_ehlo);
         }
@@ -324,7 +328,7 @@ impl ServerSession<'_> {
 
     fn typed_rcpt(&mut self, arg: &str, greylist: &mut Greylist) -> (Reply, Effect) {
         let spec = self.spec;
-        let t = spec.typing;
+        let t = self.typing();
         if self.mail_from.is_none() {
             return self.say(&spec.need_mail);
         }
@@ -353,7 +357,7 @@ impl ServerSession<'_> {
 
     fn vrfy(&mut self, arg: &str) -> (Reply, Effect) {
         let spec = self.spec;
-        let t = spec.typing;
+        let t = self.typing();
         if arg.is_empty() {
             return self.say(&t.vrfy_syntax);
         }
@@ -385,7 +389,7 @@ impl ServerSession<'_> {
 
     fn etrn(&mut self, arg: &str) -> (Reply, Effect) {
         let spec = self.spec;
-        let t = spec.typing;
+        let t = self.typing();
         if t.helo_required && self.helo.is_none() {
             return self.say(&spec.need_ehlo);
         }
@@ -405,7 +409,7 @@ impl ServerSession<'_> {
     /// `AUTH mechanism [initial-response]`, in smtpd_sasl_auth_cmd's order of checks.
     fn auth(&mut self, arg: &str) -> (Reply, Effect) {
         let spec = self.spec;
-        let t = spec.typing;
+        let t = self.typing();
         if !self.offers_auth() {
             self.last_why = Some(Why::AuthUnavailable);
             return self.say(&spec.auth_not_enabled);
@@ -461,7 +465,7 @@ impl ServerSession<'_> {
 
     /// A line answering a `334` challenge: `*` cancels, anything else must be base64.
     fn sasl_answer(&mut self, line: &str, then: impl FnOnce(&mut Self, Vec<u8>) -> (Reply, Effect)) -> (Reply, Effect) {
-        let t = self.spec.typing;
+        let t = self.typing();
         if line == "*" {
             return self.say(&t.auth_aborted);
         }
