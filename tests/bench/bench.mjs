@@ -72,6 +72,8 @@ await page.waitForSelector('[data-actor="client"]');
 log('toggle to frame …');
 await page.click('.tabs button:text-is("What if")');
 await page.waitForSelector('.whatif td.current'); // its chunk loads when the tab is first opened
+await page.locator('.settings').scrollIntoViewIfNeeded(); // the settings load when they come near the screen
+await page.waitForSelector('#f-client-auth');
 const toggle = (id) => page.evaluate(async (id) => {
   const select = document.querySelector(id);
   const values = [...select.options].map((o) => o.value);

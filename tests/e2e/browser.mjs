@@ -54,3 +54,9 @@ export async function heapUsed(context, page) {
 export function shot(name) {
   return join(OUT, name);
 }
+
+/** Brings the settings panel on screen (it loads when it comes near the screen) and waits for its controls. */
+export async function showSettings(page) {
+  await page.locator('.settings').scrollIntoViewIfNeeded();
+  await page.waitForSelector('.settings .control');
+}

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE, OUT, heapUsed, launch, open, wasmMemory, watchWasmMemory } from './browser.mjs';
+import { BASE, OUT, heapUsed, launch, open, wasmMemory, watchWasmMemory, showSettings } from './browser.mjs';
 
 // Served without the CSP header, so that an injection would really run (the CSP would otherwise hide it).
 const NOCSP = process.env.MAILPATH_URL_NOCSP ?? BASE;
@@ -79,6 +79,7 @@ test('text is text: markup typed into every field, put in links, stored data, fi
   if (NOCSP !== BASE) assert.equal((await page.request.get(NOCSP)).headers()['content-security-policy'], undefined);
   // Every text field of the settings: every group and every "More settings" opened (a section's controls are
   // built when it opens, so the sections inside appear only then).
+  await showSettings(page);
   for (let round = 0; round < 5; round++) {
     await page.$$eval('.settings details:not([open])', (ds) => ds.forEach((d) => { d.open = true; }));
     await page.waitForTimeout(100);
@@ -178,6 +179,7 @@ test('10,000 generated scenarios in a row: no memory growth beyond 1 MB, no slow
   await page.goto(new URL('#happy-path', BASE).href);
   await page.waitForSelector('[data-actor="client"]');
   const heap = () => heapUsed(context, page);
+  await showSettings(page);
   // Scenarios: a preset with random settings, from the controls' own choices (seeded, so every run is the same).
   await page.evaluate(() => {
     let seed = 2026;

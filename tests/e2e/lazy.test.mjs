@@ -18,10 +18,13 @@ function watchRequests(page) {
 const chunks = (urls) => urls.filter((u) => u.includes('/lazy/'));
 
 test('the first screen loads no feature chunk; each feature fetches its own once, from the same origin', async () => {
-  const { page, context, errors } = await open(browser, '#v1;p=outlook-express');
+  // A window short enough that the settings panel starts below the first screen.
+  const { page, context, errors } = await open(browser, '#v1;p=outlook-express', { viewport: { width: 1280, height: 400 } });
   const urls = watchRequests(page);
   await page.reload();
   await page.waitForSelector('.stage [data-actor="submission"]');
+  const below = await page.evaluate(() => document.querySelector('.settings').getBoundingClientRect().top - innerHeight);
+  assert.ok(below > 300, `the settings start ${below} px below the first screen`);
   await page.waitForTimeout(500);
   assert.deepEqual(chunks(urls), [], 'no chunk before a feature is opened');
   await page.click('.tabs button:text-is("What if")');
@@ -34,6 +37,11 @@ test('the first screen loads no feature chunk; each feature fetches its own once
   await page.click('text=Share & export');
   await page.waitForSelector('[data-testid="embed-code"]');
   assert.ok(chunks(urls).some((u) => u.includes('/lazy/share-')));
+  // The settings load when they come near the screen.
+  assert.ok(!chunks(urls).some((u) => u.includes('/lazy/controls-')), 'settings not loaded while off screen');
+  await page.locator('.settings').scrollIntoViewIfNeeded();
+  await page.waitForSelector('.settings .control');
+  assert.ok(chunks(urls).some((u) => u.includes('/lazy/controls-')));
   assert.deepEqual(errors, []);
   await context.close();
 });

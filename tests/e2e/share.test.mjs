@@ -145,6 +145,8 @@ test('embed options: hidden controls, autoplay, lock and a theme', async () => {
   await page.waitForSelector('[data-actor="client"]');
   assert.equal(await page.locator('.playback').count(), 0);
   await page.waitForFunction(() => document.querySelector('[data-testid="verdict"]').dataset.ending === 'refused', null, { timeout: 30000 });
+  // The fixes load on demand when the Why panel first reaches them.
+  await page.waitForSelector('.fixes', { timeout: 10000 });
   assert.equal(await page.locator('.fixes').count(), 1, 'not locked: fixes are offered');
   const bg = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--bg').trim());
   assert.equal(bg, '#121418');
@@ -152,6 +154,8 @@ test('embed options: hidden controls, autoplay, lock and a theme', async () => {
   await visit(page, url('?embed&lock&theme=light#v1;p=hotel-not-in-network'));
   await page.keyboard.press('End');
   assert.equal(await ending(page), 'refused');
+  // Locked: the Why panel is drawn (its explanation loaded) and has no fixes.
+  await page.waitForSelector('.why .explanation, .why [data-testid="verdict"]', { timeout: 10000 });
   assert.equal(await page.locator('.fixes').count(), 0, 'locked: no fixes');
   assert.deepEqual(errors, []);
   await context.close();

@@ -3,7 +3,7 @@
 //! stage, the play controls and the Why panel; presentation mode only the stage, the Why panel and a QR code.
 
 use crate::browser;
-use crate::components::controls::Controls;
+use crate::components::controls::ControlsProps;
 use crate::components::panels::Panels;
 use crate::components::playback::Playback;
 use crate::components::select::Select;
@@ -361,7 +361,11 @@ pub fn App() -> Html {
                 </div>
                 if full {
                     <div class="side"><Panels model={model.clone()} /></div>
-                    <div class="settings"><Controls model={model.clone()} /></div>
+                    <div class="settings">
+                        <lazy::WhenShown label="Settings">
+                            <Lazy<ControlsProps> load={lazy::CONTROLS} what="the settings" props={ControlsProps { model: model.clone() }} />
+                        </lazy::WhenShown>
+                    </div>
                 }
             </main>
             if model.present && !embed {

@@ -107,9 +107,70 @@ pub fn Lazy<P: PartialEq + 'static>(props: &LazyProps<P>) -> Html {
     }
 }
 
+/// Properties of [`WhenShown`].
+#[derive(Properties, PartialEq)]
+pub struct WhenShownProps {
+    /// What to show once it is on screen.
+    pub children: Html,
+    /// What the placeholder says (a button: pressing it, or reaching it with Tab, shows the content too).
+    pub label: &'static str,
+}
+
+/// Shows its content once it comes near the screen (within 300 px of it), so what sits below the first screen
+/// loads when the reader gets there; until then a placeholder button holds its place.
+#[component]
+pub fn WhenShown(props: &WhenShownProps) -> Html {
+    use wasm_bindgen::JsCast;
+    let shown = use_state(|| false);
+    let node = use_node_ref();
+    {
+        let (shown, node) = (shown.clone(), node.clone());
+        use_effect_with((), move |_| {
+            let observer = node.cast::<web_sys::Element>().and_then(|el| {
+                let shown = shown.clone();
+                let on_change =
+                    wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                        let near = entries
+                            .iter()
+                            .any(|e| e.unchecked_into::<web_sys::IntersectionObserverEntry>().is_intersecting());
+                        if near {
+                            shown.set(true);
+                        }
+                    });
+                let options = web_sys::IntersectionObserverInit::new();
+                options.set_root_margin("300px");
+                let observer =
+                    web_sys::IntersectionObserver::new_with_options(on_change.as_ref().unchecked_ref(), &options)
+                        .ok()?;
+                observer.observe(&el);
+                Some((observer, on_change))
+            });
+            if observer.is_none() {
+                // No IntersectionObserver: show it at once.
+                shown.set(true);
+            }
+            move || {
+                if let Some((o, _closure)) = observer {
+                    o.disconnect();
+                }
+            }
+        });
+    }
+    if *shown {
+        return props.children.clone();
+    }
+    let (on_click, on_focus) = (shown.clone(), shown.clone());
+    html! {
+        <div class="when-shown" ref={node}>
+            <button onclick={Callback::from(move |_: MouseEvent| on_click.set(true))}
+                onfocus={Callback::from(move |_: FocusEvent| on_focus.set(true))}>{ props.label }</button>
+        </div>
+    }
+}
+
 fn capitalised(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+    c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
 }
 
 /// Reads a scenario file: the scenario, or every problem found in it.
@@ -145,9 +206,12 @@ pub async fn idn_converter() -> Result<IdnConverter, LoadError> {
     return idn();
 }
 
+use crate::components::console::{Console, ConsoleProps};
+use crate::components::controls::{Controls, ControlsProps};
 use crate::components::panels::{Message, PanelProps, Timeline, WhatIf};
 use crate::components::present::{PresentBar, PresentProps};
 use crate::components::share::{Share, ShareProps};
+use crate::components::why::{Checks, ChecksProps, Fixes, FixesProps, Outcome, OutcomeProps};
 
 lazy_view!(
     /// The share and export panel.
@@ -168,4 +232,24 @@ lazy_view!(
 lazy_view!(
     /// The timeline.
     timeline, TIMELINE, PanelProps, |p| html! { <Timeline model={p.model.clone()} /> }
+);
+lazy_view!(
+    /// The SMTP console (the typed-session reader and runner come with it).
+    console, CONSOLE, ConsoleProps, |p| html! { <Console model={p.model.clone()} locked={p.locked} /> }
+);
+lazy_view!(
+    /// The fixes list (each fix found and checked by running it).
+    fixes, FIXES, FixesProps, |p| html! { <Fixes model={p.model.clone()} /> }
+);
+lazy_view!(
+    /// What a server checked for a decision, with the facts in its own terms.
+    checks, CHECKS, ChecksProps, |p| html! { <Checks model={p.model.clone()} /> }
+);
+lazy_view!(
+    /// How the run ended, and why.
+    outcome, OUTCOME, OutcomeProps, |p| html! { <Outcome model={p.model.clone()} /> }
+);
+lazy_view!(
+    /// The settings panel (every setting of the core, grouped).
+    controls, CONTROLS, ControlsProps, |p| html! { <Controls model={p.model.clone()} /> }
 );

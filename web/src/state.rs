@@ -1,7 +1,7 @@
 //! The app's state in one reducer. Every action is a thin adapter over the core: changing a setting re-runs the
 //! simulation; stepping only moves along the trace.
 
-use mailpath_core::explain;
+use mailpath_core::console::Setup;
 use mailpath_core::fields::{self, Value};
 use mailpath_core::permalink;
 use mailpath_core::presets;
@@ -24,6 +24,39 @@ pub enum Tab {
     Timeline,
     /// Outcomes of the main toggles.
     WhatIf,
+    /// Type the SMTP conversation.
+    Console,
+}
+
+/// A console session: where it types from and to, and what was typed. While there is one, the trace shown is
+/// the session's (the console panel runs it, with the code that loads with it, and hands the result over).
+#[derive(Debug, Clone)]
+pub struct ConsoleState {
+    /// From where, to which server and port.
+    pub setup: Setup,
+    /// The lines typed so far.
+    pub lines: Vec<String>,
+    /// The session as last run, and the scenario it ran in (its address, to tell when to run it again).
+    pub session: Option<(Rc<mailpath_core::console::Session>, usize)>,
+}
+
+impl ConsoleState {
+    /// A session not run yet.
+    pub fn new(setup: Setup, lines: Vec<String>) -> ConsoleState {
+        ConsoleState { setup, lines, session: None }
+    }
+}
+
+impl PartialEq for ConsoleState {
+    fn eq(&self, o: &Self) -> bool {
+        self.setup == o.setup
+            && self.lines == o.lines
+            && match (&self.session, &o.session) {
+                (Some((a, x)), Some((b, y))) => Rc::ptr_eq(a, b) && x == y,
+                (None, None) => true,
+                _ => false,
+            }
+    }
 }
 
 /// Everything the app shows.
@@ -51,6 +84,11 @@ pub struct Model {
     pub revision: u32,
     /// Presentation mode.
     pub present: bool,
+    /// The console session, if one is open.
+    pub console: Option<Rc<ConsoleState>>,
+    /// A console session from the link, not read yet (the console reads it when it loads): the `console=` value
+    /// and the `typed=` value.
+    pub console_link: Option<(String, Option<String>)>,
 }
 
 /// What can happen.
@@ -62,8 +100,8 @@ pub enum Action {
     Preset(&'static str),
     /// A scenario came from a link or a file (with its preset, step and notes).
     Load(Box<permalink::Decoded>),
-    /// Apply the `n`-th verified fix.
-    Fix(usize),
+    /// Apply a verified fix: the scenario it makes (the fixes list works it out, with the code that loads with it).
+    Fix(Box<Scenario>),
     /// Show event `n`.
     Go(usize),
     /// One step forward.
@@ -90,6 +128,22 @@ pub enum Action {
     Notes(Vec<String>),
     /// Dismiss the notes.
     ClearNotes,
+    /// Open the console (a new session from where the scenario's sender is, unless one is open).
+    ConsoleOpen,
+    /// The console ran a session (with its setup, lines and result): show its trace at `step`; `play` plays
+    /// on (a message was taken and travels).
+    ConsoleRan {
+        /// The session.
+        state: ConsoleState,
+        /// Where to show it.
+        step: usize,
+        /// Play the trip that follows.
+        play: bool,
+    },
+    /// Close the console: back to the simulated client.
+    ConsoleClose,
+    /// The console session in the link could not be read: why (a new session starts instead).
+    ConsoleLinkFailed(String),
 }
 
 /// Cheap equality: a new run is a new `Rc`, so identity is enough for the scenario and the trace.
@@ -100,6 +154,8 @@ impl PartialEq for Model {
             && (self.preset, self.step, self.playing, self.speed, self.tab, self.reading, self.revision, self.present)
                 == (o.preset, o.step, o.playing, o.speed, o.tab, o.reading, o.revision, o.present)
             && self.notes == o.notes
+            && self.console == o.console
+            && self.console_link == o.console_link
     }
 }
 
@@ -118,6 +174,8 @@ impl Model {
             reading: None,
             revision: 0,
             present: false,
+            console: None,
+            console_link: None,
         }
     }
 
@@ -127,6 +185,10 @@ impl Model {
         let mut m = Model::new(d.scenario, d.preset);
         m.step = d.step.map_or(0, |s| s.min(m.last()));
         m.notes = d.ignored.into_iter().map(|n| format!("Ignored in the link: {n}")).collect();
+        if d.console.is_some() {
+            m.console_link = d.console;
+            m.tab = Tab::Console;
+        }
         m
     }
 
@@ -135,9 +197,20 @@ impl Model {
         self.trace.last()
     }
 
-    /// The link fragment for what is shown.
+    /// The link fragment for what is shown (with the console session, when one is open and fits in a link).
     pub fn link(&self) -> String {
-        permalink::encode(&self.scenario, self.preset, Some(self.step))
+        let mut link = permalink::encode(&self.scenario, self.preset, Some(self.step));
+        if let Some(c) = &self.console {
+            if let Ok(parts) = mailpath_core::console::link_parts(&c.setup, &c.lines) {
+                link.push_str(&parts);
+            }
+        } else if let Some((setup, typed)) = &self.console_link {
+            link.push_str(&format!(";console={}", permalink::escape(setup)));
+            if let Some(t) = typed {
+                link.push_str(&format!(";typed={t}"));
+            }
+        }
+        link
     }
 
     /// The link fragment without the step (to tell a new scenario from a new step).
@@ -167,6 +240,14 @@ impl Model {
         Rc::new(run(scenario))
     }
 
+    fn close_console(&mut self) {
+        self.console = None;
+        self.console_link = None;
+        if self.tab == Tab::Console {
+            self.tab = Tab::Transcript;
+        }
+    }
+
     fn rerun(&mut self, scenario: Scenario) {
         self.trace = Self::simulate(&scenario);
         self.scenario = Rc::new(scenario);
@@ -192,6 +273,7 @@ impl Reducible for Model {
             }
             Action::Preset(slug) => {
                 if let Some(p) = presets::get(slug) {
+                    m.close_console();
                     m.preset = Some(p.slug);
                     m.step = 0;
                     m.playing = false;
@@ -200,19 +282,18 @@ impl Reducible for Model {
                 }
             }
             Action::Load(d) => {
+                m.close_console();
                 m.preset = d.preset;
                 m.notes = d.ignored.into_iter().map(|n| format!("Ignored: {n}")).collect();
                 m.playing = false;
                 m.rerun(d.scenario);
                 m.step = d.step.unwrap_or(0).min(m.last());
             }
-            Action::Fix(i) => {
-                if let Some(fix) = explain::fixes(&m.scenario, &m.trace).get(i) {
-                    let s = explain::apply(&m.scenario, fix);
-                    m.step = 0;
-                    m.rerun(s);
-                    m.playing = true;
-                }
+            Action::Fix(s) => {
+                m.close_console();
+                m.step = 0;
+                m.rerun(*s);
+                m.playing = true;
             }
             Action::Go(n) => {
                 m.step = n.min(m.last());
@@ -256,6 +337,36 @@ impl Reducible for Model {
             Action::Read(r) => m.reading = r,
             Action::Notes(n) => m.notes = n,
             Action::ClearNotes => m.notes.clear(),
+            Action::ConsoleOpen => {
+                m.tab = Tab::Console;
+                if m.console.is_none() && m.console_link.is_none() {
+                    m.console = Some(Rc::new(ConsoleState::new(Setup::start(&m.scenario), Vec::new())));
+                }
+            }
+            Action::ConsoleLinkFailed(why) => {
+                m.console_link = None;
+                m.notes.push(format!("Ignored in the link: the console session ({why})"));
+                m.console = Some(Rc::new(ConsoleState::new(Setup::start(&m.scenario), Vec::new())));
+            }
+            Action::ConsoleRan { state, step, play } => {
+                m.console_link = None;
+                if let Some((session, _)) = &state.session {
+                    m.trace = Rc::new(session.trace.clone());
+                }
+                m.console = Some(Rc::new(state));
+                m.step = step.min(m.last());
+                m.playing = play && m.step < m.last();
+                m.reading = None;
+                m.revision += 1;
+            }
+            Action::ConsoleClose => {
+                m.close_console();
+                m.trace = Self::simulate(&m.scenario);
+                m.step = 0;
+                m.playing = false;
+                m.tab = Tab::Transcript;
+                m.revision += 1;
+            }
         }
         Rc::new(m)
     }
@@ -264,6 +375,7 @@ impl Reducible for Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mailpath_core::explain;
     use mailpath_core::trace::Ending;
 
     fn model(slug: &str) -> Rc<Model> {
@@ -302,7 +414,10 @@ mod tests {
 
     #[test]
     fn a_fix_turns_the_refusal_into_a_delivery() {
-        let m = model("outlook-express").reduce(Action::Fix(0));
+        let before = model("outlook-express");
+        let fix = explain::fixes(&before.scenario, &before.trace).remove(0);
+        let fixed = explain::apply(&before.scenario, &fix);
+        let m = before.reduce(Action::Fix(Box::new(fixed)));
         assert_eq!(m.trace.outcome.ending, Ending::Delivered);
         assert!(m.playing, "the fixed scenario replays");
     }

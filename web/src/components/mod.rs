@@ -1,5 +1,6 @@
 //! The app's components.
 
+pub mod console;
 pub mod controls;
 pub mod panels;
 pub mod playback;

@@ -1,6 +1,7 @@
 //! The side panels: the SMTP transcript, the message as it grows, the timeline of every event, and the what-if
 //! table. Each reads the trace; clicking a line or an event jumps there.
 
+use crate::components::console::ConsoleProps;
 use crate::lazy::{self, Lazy};
 use crate::state::{Action, Model, Tab};
 use mailpath_core::codes;
@@ -33,6 +34,7 @@ pub fn Panels(props: &PanelProps) -> Html {
         (Tab::Message, "Message"),
         (Tab::Timeline, "Timeline"),
         (Tab::WhatIf, "What if"),
+        (Tab::Console, "Console"),
     ];
     html! {
         <section class="panels">
@@ -41,8 +43,8 @@ pub fn Panels(props: &PanelProps) -> Html {
                     let d = m.clone();
                     let t = *t;
                     html! {
-                        <button role="tab" aria-selected={(m.tab == t).to_string()} class={classes!((m.tab == t).then_some("on"))}
-                            onclick={Callback::from(move |_| d.dispatch(Action::Tab(t)))}>{ *name }</button>
+                        <button role="tab" data-tab={name.to_ascii_lowercase().replace(' ', "-")} aria-selected={(m.tab == t).to_string()} class={classes!((m.tab == t).then_some("on"))}
+                            onclick={Callback::from(move |_| d.dispatch(if t == Tab::Console { Action::ConsoleOpen } else { Action::Tab(t) }))}>{ *name }</button>
                     }
                 }) }
             </div>
@@ -52,6 +54,7 @@ pub fn Panels(props: &PanelProps) -> Html {
                     Tab::Message => html! { <Lazy<PanelProps> load={lazy::MESSAGE} what="the message panel" props={PanelProps { model: m.clone() }} /> },
                     Tab::Timeline => html! { <Lazy<PanelProps> load={lazy::TIMELINE} what="the timeline" props={PanelProps { model: m.clone() }} /> },
                     Tab::WhatIf => html! { <Lazy<PanelProps> load={lazy::WHATIF} what="the what-if grid" props={PanelProps { model: m.clone() }} /> },
+                    Tab::Console => html! { <Lazy<ConsoleProps> load={lazy::CONSOLE} what="the console" props={ConsoleProps { model: m.clone(), locked: false }} /> },
                 } }
             </div>
         </section>
@@ -189,7 +192,7 @@ pub fn WhatIf(props: &PanelProps) -> Html {
                                             onclick={Callback::from(move |_| {
                                             let scenario = whatif::variant(&d.scenario, &choice);
                                             d.dispatch(Action::Load(Box::new(mailpath_core::permalink::Decoded {
-                                                scenario, preset: d.preset, step: None, ignored: Vec::new(),
+                                                scenario, preset: d.preset, step: None, ignored: Vec::new(), console: None,
                                             })))
                                         })}>{ cell.ending.badge() }</button>
                                     </td>

@@ -21,17 +21,17 @@ pub struct ShareProps {
 
 /// A text the person can copy, with a button that copies it and says whether that worked.
 #[derive(Properties, PartialEq)]
-struct CopyProps {
-    label: &'static str,
-    button: &'static str,
-    text: String,
-    testid: &'static str,
+pub(crate) struct CopyProps {
+    pub label: &'static str,
+    pub button: &'static str,
+    pub text: String,
+    pub testid: &'static str,
     #[prop_or_default]
-    multiline: bool,
+    pub multiline: bool,
 }
 
 #[component]
-fn CopyField(p: &CopyProps) -> Html {
+pub(crate) fn CopyField(p: &CopyProps) -> Html {
     let status = use_state(|| None::<bool>);
     // A new text resets the status.
     {
@@ -165,6 +165,7 @@ pub fn OpenFile(props: &OpenFileProps) -> Html {
                             preset: None,
                             step: None,
                             ignored: Vec::new(),
+                            console: None,
                         })));
                         m.dispatch(Action::Notes(vec![format!("Opened {name}.")]));
                     }

@@ -1,6 +1,7 @@
 //! Where and why: the decision at the current step in the article's terms, the outcome once it is reached,
 //! who tells the sender, the mail program's error dialog, and one-click fixes that were checked by running them.
 
+use crate::lazy::{self, Lazy};
 use crate::state::{Action, Model};
 use mailpath_core::explain;
 use mailpath_core::named::Named;
@@ -20,23 +21,89 @@ pub struct WhyProps {
     pub locked: bool,
 }
 
+/// Properties of [`Fixes`].
+#[derive(Properties, PartialEq)]
+pub struct FixesProps {
+    /// The model.
+    pub model: UseReducerHandle<Model>,
+}
+
+/// What would make this pass: each fix was checked by running it (only worth doing once the outcome is on
+/// screen, so this list and the search behind it load then).
+#[component]
+pub fn Fixes(props: &FixesProps) -> Html {
+    let m = &props.model;
+    let fixes = use_memo(Rc::as_ptr(&m.trace) as usize, |_| explain::fixes(&m.scenario, &m.trace));
+    if fixes.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="fixes">
+            <h3>{ "What would make this pass" }</h3>
+            { for fixes.iter().map(|f| {
+                let m = m.clone();
+                let fixed = explain::apply(&m.scenario, f);
+                html! { <button class="fix" onclick={Callback::from(move |_| m.dispatch(Action::Fix(Box::new(fixed.clone()))))}>{ f.label.clone() }</button> }
+            }) }
+        </div>
+    }
+}
+
+/// Properties of [`Checks`].
+#[derive(Properties, PartialEq)]
+pub struct ChecksProps {
+    /// The model.
+    pub model: UseReducerHandle<Model>,
+}
+
+/// What the server checked for the decision on screen, one restriction per line, with the fact it looked at.
+#[component]
+pub fn Checks(props: &ChecksProps) -> Html {
+    let m = &props.model;
+    let Some(event) = m.trace.decision_event_up_to(m.step) else { return html! {} };
+    let EventKind::Decision(d) = &m.trace.events[event].kind else { return html! {} };
+    let facts = explain::check_facts(&m.scenario, &m.trace, event);
+    html! {
+        <ol>
+            { for d.checks.iter().zip(facts).map(|(c, fact)| html! {
+                <li class={classes!("check", c.result.name())}>
+                    <code>{ c.list }{ " = … " }{ c.restriction.postfix_name() }</code>
+                    { " " }<strong>{ c.result.label() }</strong>{ ": " }{ fact }
+                </li>
+            }) }
+        </ol>
+    }
+}
+
+/// Properties of [`Outcome`].
+#[derive(Properties, PartialEq)]
+pub struct OutcomeProps {
+    /// The model.
+    pub model: UseReducerHandle<Model>,
+}
+
+/// Why it ended so, how to tell, and who tells the sender (shown once the outcome is reached, so its words load
+/// then).
+#[component]
+pub fn Outcome(props: &OutcomeProps) -> Html {
+    let m = &props.model;
+    let (s, t) = (&m.scenario, &m.trace);
+    let o = &t.outcome;
+    html! {
+        <>
+            <p>{ explain::why(o.why) }</p>
+            { for explain::how_to_tell(o.why).map(|h| html! { <p class="tell">{ "How to tell: " }{ h }</p> }) }
+            <p class="who">{ explain::who_tells(t, s) }</p>
+        </>
+    }
+}
+
 /// The Why panel.
 #[component]
 pub fn Why(props: &WhyProps) -> Html {
     let m = &props.model;
     let (s, t) = (&m.scenario, &m.trace);
     let reached = t.reached(m.step);
-    // Each fix is checked by running it: only worth doing once the outcome is on screen.
-    let fixes = use_memo(
-        (Rc::as_ptr(t) as usize, reached),
-        |(_, reached)| {
-            if *reached {
-                explain::fixes(s, t)
-            } else {
-                Vec::new()
-            }
-        },
-    );
     let now = match t.events.get(m.step).map(|e| &e.kind) {
         Some(EventKind::ErrorDialog { title, .. }) => format!("{title} shows an error (below)."),
         _ => describe(s, t, m.step),
@@ -47,7 +114,6 @@ pub fn Why(props: &WhyProps) -> Html {
         _ => None,
     });
     let bounce = t.bounce_up_to(m.step);
-    let o = &t.outcome;
     html! {
         <section class="why" aria-labelledby="why-title">
             <h2 id="why-title">{ "Where and why" }</h2>
@@ -56,23 +122,14 @@ pub fn Why(props: &WhyProps) -> Html {
                 <p class="decision">{ explain::decision(d, &server) }</p>
                 <details class="checks">
                     <summary>{ explain::checks_heading(d) }</summary>
-                    <ol>
-                        { for d.checks.iter().map(|c| html! {
-                            <li class={classes!("check", c.result.name())}>
-                                <code>{ c.list }{ " = … " }{ c.restriction }</code>
-                                { " " }<strong>{ c.result.label() }</strong>{ ": " }{ c.fact.clone() }
-                            </li>
-                        }) }
-                    </ol>
+                    <Lazy<ChecksProps> load={lazy::CHECKS} what="the checks" props={ChecksProps { model: m.clone() }} />
                 </details>
             </> }) }
             { for explain::rule_of_thumb(t).map(|r| html! { <p class="rule-of-thumb">{ r }</p> }) }
             if reached {
-                <div class={classes!("outcome", o.ending.tone().name())} data-testid="verdict" data-ending={o.ending.name()}>
-                    <p class="headline">{ format!("{}: ", o.ending.badge()) }{ o.summary.clone() }</p>
-                    <p>{ explain::why(o.why) }</p>
-                    { for explain::how_to_tell(o.why).map(|h| html! { <p class="tell">{ "How to tell: " }{ h }</p> }) }
-                    <p class="who">{ explain::who_tells(t, s) }</p>
+                <div class={classes!("outcome", t.outcome.ending.tone().name())} data-testid="verdict" data-ending={t.outcome.ending.name()}>
+                    <p class="headline">{ format!("{}: ", t.outcome.ending.badge()) }{ t.outcome.summary.clone() }</p>
+                    <Lazy<OutcomeProps> load={lazy::OUTCOME} what="the explanation" props={OutcomeProps { model: m.clone() }} />
                 </div>
             } else {
                 <p class="outcome pending" data-testid="verdict" data-ending="pending">{ "Play or step on to see how it ends." }</p>
@@ -88,14 +145,8 @@ pub fn Why(props: &WhyProps) -> Html {
                 let m = m.clone();
                 html! { <button class="read" onclick={Callback::from(move |_| m.dispatch(Action::Read(Some(i))))}>{ "Read the bounce" }</button> }
             }) }
-            if reached && !props.locked && !fixes.is_empty() {
-                <div class="fixes">
-                    <h3>{ "What would make this pass" }</h3>
-                    { for fixes.iter().enumerate().map(|(i, f)| {
-                        let m = m.clone();
-                        html! { <button class="fix" onclick={Callback::from(move |_| m.dispatch(Action::Fix(i)))}>{ f.label.clone() }</button> }
-                    }) }
-                </div>
+            if reached && !props.locked {
+                <Lazy<FixesProps> load={lazy::FIXES} what="the fixes" props={FixesProps { model: m.clone() }} />
             }
         </section>
     }
