@@ -8,6 +8,7 @@
 //! cargo xtask dist               build the release bundle into dist/
 //! cargo xtask bench              measure sizes and speeds against their budgets
 //! cargo xtask conformance        compare the simulator with a real Postfix, as a table
+//! cargo xtask e2e [name…]        the end-to-end tests alone, against the bundle in dist/
 //! cargo xtask fuzz [seconds]     replay every committed fuzz input, then fuzz each target (default 300 s each)
 //! cargo xtask setup              only install the tools
 //! ```
@@ -29,7 +30,7 @@ pub fn root() -> PathBuf {
 }
 
 const USAGE: &str =
-    "usage: cargo xtask <serve [--port N] | test [--quick] | dist | bench | conformance | fuzz [seconds] | setup>";
+    "usage: cargo xtask <serve [--port N] | test [--quick] | dist | e2e [name…] | bench | conformance | fuzz [seconds] | setup>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
             Some(other) => Err(format!("unknown option {other:?} for test; try --quick\n{USAGE}")),
         },
         Some("bench") => bench::run(),
+        Some("e2e") => steps::e2e_only(&args[1..]),
         Some("conformance") => steps::conformance_table(&args[1..]),
         Some("fuzz") => match args.get(1).map(|s| s.parse::<u64>()) {
             None => fuzz::replay_all().and_then(|_| fuzz::run_all(fuzz::DEFAULT_SECONDS)).map(|r| println!("{r}")),

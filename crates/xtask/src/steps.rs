@@ -212,29 +212,52 @@ pub fn test_all() -> Result<(), String> {
         let mut c = cargo(&["run", "--quiet", "-p", "mailpath-conformance", "--", "--check"]);
         run_conformance(&mut c)
     })?;
-    step(&mut done, "end-to-end tests (Playwright, Chromium)", || {
-        let url = serve::spawn(Site::new(dist.clone()))?;
-        // The same bundle without the CSP header, for the tests that check markup stays text by itself.
-        let nocsp = serve::spawn(Site { csp: false, ..Site::new(dist.clone()) })?;
-        let out = root().join("target/test-output");
-        std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
-        let mut files: Vec<String> = std::fs::read_dir(root().join("tests/e2e"))
-            .map_err(|e| e.to_string())?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
-            .map(|p| p.display().to_string())
-            .collect();
-        files.sort();
-        let mut c = Command::new("node");
-        c.arg("--test")
-            .arg("--test-reporter=spec")
-            .args(&files)
-            .env("MAILPATH_URL", &url)
-            .env("MAILPATH_URL_NOCSP", &nocsp)
-            .env("MAILPATH_OUT", &out)
-            .current_dir(root());
-        run_counting(&mut c, "end-to-end tests").map(counted)
-    })?;
+    step(&mut done, "end-to-end tests (Playwright, Chromium)", || run_e2e(&dist, &[]))?;
+    summary(&done, start);
+    Ok(())
+}
+
+/// Runs the end-to-end tests (every `tests/e2e/*.test.mjs`, or the files whose names contain one of `only`)
+/// against the bundle in `dist`, served on loopback with and without the CSP header.
+fn run_e2e(dist: &std::path::Path, only: &[String]) -> Result<String, String> {
+    let url = serve::spawn(Site::new(dist.to_path_buf()))?;
+    // The same bundle without the CSP header, for the tests that check markup stays text by itself.
+    let nocsp = serve::spawn(Site { csp: false, ..Site::new(dist.to_path_buf()) })?;
+    let out = root().join("target/test-output");
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    let mut files: Vec<String> = std::fs::read_dir(root().join("tests/e2e"))
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .map(|p| p.display().to_string())
+        .filter(|p| only.is_empty() || only.iter().any(|o| p.contains(o.as_str())))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        return Err(format!("no end-to-end test file matches {only:?}"));
+    }
+    let mut c = Command::new("node");
+    c.arg("--test")
+        .arg("--test-reporter=spec")
+        .args(&files)
+        .env("MAILPATH_URL", &url)
+        .env("MAILPATH_URL_NOCSP", &nocsp)
+        .env("MAILPATH_OUT", &out)
+        .current_dir(root());
+    run_counting(&mut c, "end-to-end tests").map(counted)
+}
+
+/// `cargo xtask e2e [name…]`: the end-to-end tests alone, against the bundle in `dist/` (built first when there
+/// is none), for working on the page.
+pub fn e2e_only(only: &[String]) -> Result<(), String> {
+    let start = Instant::now();
+    let mut done = Vec::new();
+    tools::ensure_test_tools()?;
+    let dist = root().join("dist");
+    if !dist.join("index.html").exists() {
+        step(&mut done, "release bundle", || bundle::build().map(|d| d.display().to_string()))?;
+    }
+    step(&mut done, "end-to-end tests (Playwright, Chromium)", || run_e2e(&dist, only))?;
     summary(&done, start);
     Ok(())
 }
