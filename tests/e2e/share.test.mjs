@@ -2,7 +2,7 @@
 // sandboxed iframe driven by postMessage, remembering, presentation mode, copying and exporting.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, launch, open, shot } from './browser.mjs';
+import { BASE, launch, open, shot, showSettings } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -77,6 +77,7 @@ test('a damaged or hand-edited link opens the closest scenario and says what was
   await page.waitForSelector('[data-actor="client"]');
   const notes = await page.textContent('.notes');
   for (const part of ['no-such-preset', 'client.port', 'bogus', 'zz']) assert.ok(notes.includes(part), `${part} in "${notes}"`);
+  await showSettings(page);
   assert.equal(await page.$eval('#f-client-auth', (s) => s.value), 'right', 'the good part is kept');
   // A future version and outright garbage still open a page.
   for (const link of ['#v9;p=happy-path', '#%E0%A4%A', '#' + 'x'.repeat(20000), '?embed=maybe&theme=<b>#happy-path']) {
@@ -157,6 +158,12 @@ test('embed options: hidden controls, autoplay, lock and a theme', async () => {
   // Locked: the Why panel is drawn (its explanation loaded) and has no fixes.
   await page.waitForSelector('.why .explanation, .why [data-testid="verdict"]', { timeout: 10000 });
   assert.equal(await page.locator('.fixes').count(), 0, 'locked: no fixes');
+  // Without controls there is no Play button to press: the words before the ending say how to go on.
+  await visit(page, url('?embed&controls=0#v1;p=hotel-not-in-network'));
+  await page.waitForSelector('[data-actor="client"]');
+  const pending = await page.textContent('[data-testid="verdict"]');
+  assert.doesNotMatch(pending, /Play/);
+  assert.match(pending, /Press → to step on/);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -168,6 +175,7 @@ test('the last scenario is remembered, and damaged stored data is set aside', as
   await page.waitForURL(/client\.auth=wrong/);
   await visit(page, url(''));
   assert.match(await page.textContent('.notes'), /Your last scenario is back/);
+  await showSettings(page);
   assert.equal(await page.$eval('#f-client-auth', (s) => s.value), 'wrong');
   await page.waitForURL(/p=greylisting;client\.auth=wrong/);
   await page.evaluate(() => localStorage.setItem('mailpath.last', 'v1;p=greylisting;client.auth=%%%;\u0000<script>'));
@@ -192,7 +200,27 @@ test('presentation mode: large type, stage and Why only, clicker keys, a QR code
   assert.ok((await page.$eval('[data-testid="qr"] path', (p) => p.getAttribute('d').length)) > 500, 'QR modules drawn');
   await page.keyboard.press('End');
   await page.screenshot({ path: shot('presentation-1920.png'), fullPage: true });
+  // Stage, Why panel and QR code fit one screen, on a 1080p projector and on a 720p one.
+  for (const [w, h] of [[1920, 1080], [1280, 720]]) {
+    await page.setViewportSize({ width: w, height: h });
+    const box = await page.evaluate(() => {
+      const r = (q) => document.querySelector(q).getBoundingClientRect();
+      return { stage: r('.stage').bottom, qr: r('[data-testid="qr"]').bottom, why: r('.why').top, verdict: r('[data-testid="verdict"]').top, h: innerHeight, scroll: scrollY };
+    });
+    assert.equal(box.scroll, 0);
+    assert.ok(box.stage <= box.h, `the stage fits at ${w}×${h} (${box.stage} > ${box.h})`);
+    assert.ok(box.qr <= box.h, `the QR code fits at ${w}×${h} (${box.qr} > ${box.h})`);
+    assert.ok(box.verdict < box.h, `the verdict is on screen at ${w}×${h} (${box.verdict})`);
+    await page.screenshot({ path: shot(`presentation-${w}x${h}.png`) });
+  }
+  await page.setViewportSize({ width: 1920, height: 1080 });
   await page.keyboard.press('Escape');
+  await page.waitForSelector('.top');
+  assert.equal(await page.locator('[data-testid="qr"]').count(), 0);
+  // Escape also takes presentation out of the address: a reload stays out of it.
+  await page.waitForURL((u) => !new URL(u).searchParams.has('present'), { timeout: 5000 });
+  assert.match(page.url(), /#v1;p=outlook-express/);
+  await page.reload();
   await page.waitForSelector('.top');
   assert.equal(await page.locator('[data-testid="qr"]').count(), 0);
   // And into presentation from the page's own button.

@@ -2,7 +2,7 @@
 // happens, and the page works with the keyboard alone and without motion.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, open, shot } from './browser.mjs';
+import { launch, open, shot, showSettings } from './browser.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -101,6 +101,7 @@ test('the keyboard alone drives a situation', async () => {
   await page.keyboard.press('ArrowDown');
   await page.evaluate(() => document.activeElement.blur());
   await page.keyboard.press('End');
+  await showSettings(page);
   assert.equal(await page.$eval('#f-client-auth', (s) => s.value), 'right');
   assert.equal(await ending(page), 'delivered');
   const live = await page.textContent('[aria-live="polite"]');
@@ -131,7 +132,74 @@ test('screenshots at phone, laptop and projector widths, with nothing wider than
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `no sideways scrolling of the page at ${width}px (${overflow}px)`);
     await page.screenshot({ path: shot(`stage-${width}.png`), fullPage: true });
+    // The widest panel, the what-if grid, scrolls inside its own box: the page does not, and the box stays
+    // inside its panel.
+    await page.click('[data-tab="what-if"]');
+    await page.waitForSelector('.whatif td.current', { timeout: 10000 });
+    const wide = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      box: document.querySelector('.whatif').getBoundingClientRect().right - document.querySelector('.panels').getBoundingClientRect().right,
+    }));
+    assert.ok(wide.page <= 0, `the what-if grid does not widen the page at ${width}px (${wide.page}px)`);
+    assert.ok(wide.box <= 0, `the what-if grid stays inside its panel at ${width}px (${wide.box}px)`);
     assert.deepEqual(errors, []);
     await context.close();
   }
+});
+
+test('the bounce opens in a real modal window that marks the refusing server\'s words and gives focus back', async () => {
+  const { page, context, errors } = await open(browser, '#recipient-misconfigured', { viewport: { width: 360, height: 740 } });
+  await page.waitForSelector('[data-actor="client"]');
+  await page.keyboard.press('End');
+  const opener = page.locator('button.read', { hasText: 'Read the bounce' });
+  await opener.waitFor({ timeout: 10000 });
+  await opener.click();
+  await page.waitForSelector('dialog.reader[open]');
+  assert.ok(await page.evaluate(() => !!document.activeElement.closest('dialog[open]')), 'focus moves into the window');
+  const key = page.locator('dialog.reader [data-testid="key-line"]');
+  await key.scrollIntoViewIfNeeded();
+  assert.ok(await key.isVisible(), 'the line that matters is marked and on screen');
+  assert.match(await key.textContent(), /[45]\d\d[ -][245]\.\d+\.\d+/);
+  // Tab stays in the window (the page behind is inert).
+  for (let i = 0; i < 5; i++) {
+    await page.keyboard.press('Tab');
+    const inside = await page.evaluate(() => document.activeElement === document.body || !!document.activeElement.closest('dialog[open]'));
+    assert.ok(inside, `Tab ${i + 1} stays in the window`);
+  }
+  // Stepping keys do not move the page behind while it is open.
+  const before = await page.textContent('[data-testid="step"]');
+  await page.keyboard.press('ArrowLeft');
+  assert.equal(await page.textContent('[data-testid="step"]'), before);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('dialog.reader', { state: 'detached' });
+  const back = await page.evaluate(() => document.activeElement.outerHTML.slice(0, 120));
+  assert.match(back, /^<button[^>]*>Read the bounce<\/button>$/, `focus is back on the button (${back})`);
+  // The Message tab lists each report once.
+  await page.click('[data-tab="message"]');
+  await page.locator('button.read', { hasText: 'Open:' }).first().waitFor({ timeout: 10000 });
+  const opens = await page.$$eval('button.read', (bs) => bs.map((b) => b.textContent).filter((t) => t.startsWith('Open:')));
+  assert.ok(opens.length >= 1, 'the bounce is listed');
+  assert.equal(new Set(opens).size, opens.length, `each message once: ${opens.join(' | ')}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('unconfirmed wording is a note beside the server\'s words, never inside them', async () => {
+  const { page, context, errors } = await open(browser, '#outlook-express');
+  await page.waitForSelector('[data-actor="client"]');
+  const live = [];
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('ArrowRight');
+    live.push(await page.textContent('[aria-live="polite"]'));
+  }
+  for (const text of live) assert.doesNotMatch(text, /wording|unconfirmed/, `live region: ${text}`);
+  await page.click('[data-tab="timeline"]');
+  await page.waitForSelector('.timeline .words', { timeout: 10000 });
+  const words = await page.$$eval('.timeline .words', (ws) => ws.map((w) => w.textContent));
+  assert.ok(words.some((w) => w.startsWith('S: ')), 'server replies are listed');
+  for (const w of words) assert.doesNotMatch(w, /wording|unconfirmed/, `timeline: ${w}`);
+  const notes = await page.locator('.timeline .unconfirmed-note').count();
+  assert.ok(notes >= 1, `the Sendmail replies carry a note beside them (${notes})`);
+  assert.deepEqual(errors, []);
+  await context.close();
 });

@@ -6,10 +6,11 @@ use crate::browser;
 use crate::components::controls::ControlsProps;
 use crate::components::panels::Panels;
 use crate::components::playback::Playback;
+use crate::components::reader::Reader;
 use crate::components::select::Select;
 use crate::components::share::OpenFile;
 use crate::components::stage::Stage;
-use crate::components::why::Why;
+use crate::components::why::{Pending, Why};
 use crate::lazy::{self, Lazy};
 use crate::state::{Action, Model};
 use crate::view::{host_command, HostCommand, ViewOptions};
@@ -65,6 +66,11 @@ pub fn App() -> Html {
         use_reducer(move || initial(&options))
     };
     let embed = options.embed;
+    let pending = match (!embed || options.controls, options.autoplay) {
+        (true, _) => Pending::Controls,
+        (false, true) => Pending::Autoplay,
+        (false, false) => Pending::Keys,
+    };
 
     // Playback: one timeout per step while playing.
     {
@@ -99,7 +105,9 @@ pub fn App() -> Html {
                 let typing = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| {
                     matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "SUMMARY")
                 });
-                if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                // A modal dialog (the message reader) has the keys: Escape closes it, not presentation mode.
+                let modal = gloo::utils::document().query_selector("dialog[open]").ok().flatten().is_some();
+                if typing || modal || e.ctrl_key() || e.meta_key() || e.alt_key() {
                     return;
                 }
                 let action = match e.key().as_str() {
@@ -123,12 +131,13 @@ pub fn App() -> Html {
     // embed never adds entries (they would land in the host page's history).
     {
         let m = model.clone();
-        let query = options.query();
+        // Presentation mode turned on or off (P, Escape) is part of the link too.
+        let query = ViewOptions { present: model.present, ..(*options).clone() }.query();
         let pending = use_mut_ref(|| None::<Timeout>);
-        use_effect_with((model.revision, model.step), move |(revision, _)| {
+        use_effect_with((model.revision, model.step, model.present), move |(revision, _, _)| {
             pending.borrow_mut().take();
             let link = format!("#{}", m.link());
-            if browser::hash() != link {
+            if browser::hash() != link || browser::query() != query {
                 // Options the page was opened with stay; one-off ones (`reset`) and foreign ones go.
                 let url = format!("{}{query}{link}", browser::page());
                 let push =
@@ -273,19 +282,14 @@ pub fn App() -> Html {
     };
     let sharing = use_state(|| false);
     let announce = describe(&model.scenario, &model.trace, model.step);
-    let reading = model.reading.and_then(|i| model.trace.messages.get(i)).map(|msg| {
+    let reading = model.reading.and_then(|i| model.trace.messages.get(i).map(|msg| (i, msg))).map(|(i, msg)| {
         let close = {
             let m = model.clone();
             Callback::from(move |_| m.dispatch(Action::Read(None)))
         };
-        html! {
-            <div class="reader" role="dialog" aria-modal="true" aria-label="Message">
-                <div class="reader-box">
-                    <button class="close" onclick={close} aria-label="Close">{ "✕ Close" }</button>
-                    <pre>{ msg.text() }</pre>
-                </div>
-            </div>
-        }
+        let text = msg.text();
+        let mark = mailpath_core::explain::bounce_key(&model.trace, i, &text);
+        html! { <Reader text={AttrValue::from(text)} {mark} on_close={close} message={i} /> }
     });
     let group = |source: fn(&Source) -> bool, label: &'static str| {
         html! {
@@ -357,7 +361,7 @@ pub fn App() -> Html {
                     <h2 class="scenario-title">{ model.scenario.title.clone() }</h2>
                     <Stage scenario={model.scenario.clone()} trace={model.trace.clone()} step={Some(model.step)} />
                     if !embed || options.controls { <Playback model={model.clone()} /> }
-                    <Why model={model.clone()} locked={embed && options.lock} />
+                    <Why model={model.clone()} locked={embed && options.lock} pending={pending} />
                 </div>
                 if full {
                     <div class="side"><Panels model={model.clone()} /></div>

@@ -4,7 +4,7 @@
 use mailpath_core::actor::HostId;
 use mailpath_core::console::{self, Origin, Sent, Session, Setup};
 use mailpath_core::named::Named;
-use mailpath_core::report::describe;
+use mailpath_core::report::describe_noted;
 use mailpath_core::scenario::Place;
 use mailpath_core::trace::EventKind;
 use mailpath_core::world::host;
@@ -107,7 +107,7 @@ pub fn run(
                         EventKind::Decision(_) => {}
                         EventKind::Tls => w(out, "# TLS is on now\n")?,
                         EventKind::Closed => w(out, "# connection closed\n")?,
-                        _ => w(out, &format!("{}\n", describe(s, &session.trace, i).replace("\n  ", "\n")))?,
+                        _ => w(out, &format!("{}\n", describe_noted(s, &session.trace, i).replace("\n  ", "\n")))?,
                     }
                 }
             }
@@ -125,7 +125,7 @@ fn print_start(s: &Scenario, session: &Session, out: &mut dyn Write) -> Result<(
         match &t.events[i].kind {
             EventKind::Connect { .. } => {}
             EventKind::Tls => text.push_str("# TLS from the first byte (port 465)\n"),
-            _ => text.push_str(&format!("{}\n", describe(s, t, i).replace("\n  ", "\n"))),
+            _ => text.push_str(&format!("{}\n", describe_noted(s, t, i).replace("\n  ", "\n"))),
         }
     }
     if let Some(f) = &session.conversation.failed {
@@ -197,7 +197,7 @@ fn trip(s: &Scenario, session: &Session) -> String {
         if matches!(e.kind, EventKind::Closed) {
             continue;
         }
-        out.push_str(&format!("  {}\n", describe(s, t, i)));
+        out.push_str(&format!("  {}\n", describe_noted(s, t, i)));
     }
     out.push_str(&format!("# {}\n", t.outcome.summary));
     out

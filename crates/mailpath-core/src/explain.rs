@@ -105,9 +105,107 @@ pub fn check_facts(s: &Scenario, t: &Trace, event: usize) -> Vec<String> {
         .collect()
 }
 
-/// The rule of thumb, for a run it helps to understand.
-pub fn rule_of_thumb(_t: &Trace) -> Option<&'static str> {
-    Some(RULE_OF_THUMB)
+/// The rule of thumb, for a run it helps to understand: where relaying is what decided it (or would have). A port
+/// block, greylisting, an unknown user or a missing domain is not about relaying, and the rule would mislead.
+pub fn rule_of_thumb(t: &Trace) -> Option<&'static str> {
+    let about_something_else = |w: Why| {
+        matches!(
+            w,
+            Why::UserUnknown
+                | Why::Greylisted
+                | Why::Blocklisted
+                | Why::SpfFail
+                | Why::DmarcReject
+                | Why::NullMx
+                | Why::NoSuchDomain
+                | Why::DnsTempFail
+                | Why::TooBig
+                | Why::PortBlocked
+                | Why::ConnectionRefused
+                | Why::TimedOut
+                | Why::MailLoop
+                | Why::BadSequence
+        )
+    };
+    let elsewhere = about_something_else(t.outcome.why)
+        || t.events.iter().any(|e| match &e.kind {
+            crate::trace::EventKind::Decision(d) => about_something_else(d.why),
+            _ => e.why.is_some_and(about_something_else),
+        });
+    (!elsewhere).then_some(RULE_OF_THUMB)
+}
+
+/// The outcome's headline: the badge, then the summary, without saying the badge's word twice (`✗ Refused by
+/// mx1…`, not `✗ Refused: Refused by mx1…`).
+pub fn headline(t: &Trace) -> String {
+    let o = &t.outcome;
+    let label = o.ending.label();
+    match o.summary.strip_prefix(label) {
+        Some(rest) if rest.starts_with([' ', ':', ',']) => format!("{} {}", o.ending.symbol(), o.summary),
+        _ => format!("{}: {}", o.ending.badge(), o.summary),
+    }
+}
+
+/// Where, in the text of the report `message` (as [`crate::trace::MessageCopy::text`] writes it), the refusing
+/// server's own words are: a byte range from the start of the line they begin on to their last word, line breaks
+/// and indentation inside allowed, for a reader to mark. `None` for a message that is not a bounce, or words that
+/// are not in it.
+pub fn bounce_key(t: &Trace, message: usize, text: &str) -> Option<(usize, usize)> {
+    let reason = t.events.iter().find_map(|e| match &e.kind {
+        crate::trace::EventKind::Bounced { message: m, reason, .. } if *m == message => Some(reason.as_str()),
+        _ => None,
+    })?;
+    // `host … said: <reply> (in reply to … command)`: the reply is the server's words; a local reason is the
+    // reporting server's own.
+    let words = match reason.split_once(" said: ") {
+        Some((_, said)) => said.rsplit_once(" (in reply to ").map_or(said, |(w, _)| w),
+        None => reason,
+    };
+    // A local reason may be written with less in front (`gave up after 5 d: connect to …`): the longest tail
+    // after a `: ` that is in the text.
+    let mut tail = words;
+    let (start, end) = loop {
+        if let Some(found) = find_words(text, tail) {
+            break found;
+        }
+        tail = tail.split_once(": ")?.1;
+    };
+    let line = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    Some((line, end))
+}
+
+/// The first place `words` occur in `text`, whitespace between them matching any run of whitespace.
+fn find_words(text: &str, words: &str) -> Option<(usize, usize)> {
+    let want: Vec<&str> = words.split_whitespace().collect();
+    let first = *want.first()?;
+    let mut from = 0;
+    while let Some(i) = text[from..].find(first) {
+        let start = from + i;
+        let mut at = start;
+        let mut ok = true;
+        for (k, w) in want.iter().enumerate() {
+            if k > 0 {
+                let rest = &text[at..];
+                let trimmed = rest.trim_start();
+                if trimmed.len() == rest.len() {
+                    ok = false;
+                    break;
+                }
+                at += rest.len() - trimmed.len();
+            }
+            if text[at..].starts_with(w) {
+                at += w.len();
+            } else {
+                ok = false;
+                break;
+            }
+        }
+        if ok {
+            return Some((start, at));
+        }
+        from = start + first.len();
+    }
+    None
 }
 
 /// Who tells the sender, and how.

@@ -30,7 +30,7 @@ pub fn text(s: &Scenario, trace: &Trace) -> String {
         let line = if matches!(e.kind, EventKind::Connect { .. } | EventKind::Closed) {
             String::new()
         } else {
-            describe(s, trace, i)
+            describe_noted(s, trace, i)
         };
         if !line.is_empty() {
             let stamp = if e.hop.is_none() { format!("[{}] ", offset(e.t)) } else { String::from("  ") };
@@ -96,7 +96,7 @@ pub fn markdown(s: &Scenario, trace: &Trace) -> String {
         .iter()
         .enumerate()
         .filter(|(_, e)| e.hop.is_none())
-        .map(|(i, e)| format!("- `{}` {}", offset(e.t), describe(s, trace, i)))
+        .map(|(i, e)| format!("- `{}` {}", offset(e.t), describe_noted(s, trace, i)))
         .collect();
     if !notes.is_empty() {
         out.push_str("## Between connections\n\n");
@@ -107,7 +107,28 @@ pub fn markdown(s: &Scenario, trace: &Trace) -> String {
     out
 }
 
-/// One event in words.
+/// Whether event `i` shows words (a server's reply, a mail program's dialog) whose exact wording has no source
+/// yet: the app shows a note beside them, never inside them.
+pub fn unconfirmed(trace: &Trace, i: usize) -> bool {
+    match trace.events.get(i).map(|e| &e.kind) {
+        Some(EventKind::Reply(r)) => r.unconfirmed,
+        Some(EventKind::ErrorDialog { confirmed, .. }) => !confirmed,
+        _ => false,
+    }
+}
+
+/// [`describe`] with the note for unconfirmed wording after it, for plain-text outputs (the exported report, the
+/// terminal), where the note cannot sit beside the line.
+pub fn describe_noted(s: &Scenario, trace: &Trace, i: usize) -> String {
+    let text = describe(s, trace, i);
+    match trace.events.get(i).map(|e| &e.kind) {
+        Some(EventKind::Reply(_)) if unconfirmed(trace, i) => format!("{text}   (wording unconfirmed)"),
+        Some(EventKind::ErrorDialog { .. }) if unconfirmed(trace, i) => format!("{text} (wording unconfirmed)"),
+        _ => text,
+    }
+}
+
+/// One event in words: only the words themselves (see [`unconfirmed`] for their provenance).
 pub fn describe(s: &Scenario, trace: &Trace, i: usize) -> String {
     let e = &trace.events[i];
     let name = |h| host(h, s).name;
@@ -119,13 +140,7 @@ pub fn describe(s: &Scenario, trace: &Trace, i: usize) -> String {
         EventKind::Command(c) => format!("C: {c}"),
         EventKind::ClientLine(c) => format!("C: {c}"),
         EventKind::MessageText { lines, bytes } => format!("C: ({lines} lines, {bytes} bytes of message)\n  C: ."),
-        EventKind::Reply(r) => {
-            let mut lines = r.wire_lines().map(|l| format!("S: {l}")).collect::<Vec<_>>().join("\n  ");
-            if r.unconfirmed {
-                lines.push_str("   (wording unconfirmed)");
-            }
-            lines
-        }
+        EventKind::Reply(r) => r.wire_lines().map(|l| format!("S: {l}")).collect::<Vec<_>>().join("\n  "),
         EventKind::ServerLine(l) => format!("S: {l}"),
         EventKind::Decision(d) => format!(
             "   ⟶ {} {}: {} (authenticated: {}, trusted network: {}, domain handled here: {})",
@@ -148,9 +163,7 @@ pub fn describe(s: &Scenario, trace: &Trace, i: usize) -> String {
         EventKind::Bounced { reason, .. } => format!("{} returns the message to its sender: {reason}", name(e.actor)),
         EventKind::DelayWarning { .. } => format!("{} warns the sender that the message is delayed", name(e.actor)),
         EventKind::BounceDropped { reason } => format!("{} drops the bounce: {reason}", name(e.actor)),
-        EventKind::ErrorDialog { title, text, confirmed } => {
-            format!("[{title}] {text}{}", if *confirmed { "" } else { " (wording unconfirmed)" })
-        }
+        EventKind::ErrorDialog { title, text, .. } => format!("[{title}] {text}"),
         EventKind::TesterVerdict(v) => format!("Relay tester: {v}"),
         EventKind::Fetched { count } => format!("{count} message(s) fetched"),
         EventKind::Closed => "(connection closed)".into(),

@@ -1,6 +1,7 @@
 //! Reading a trace the way the app does: where playing pauses, which dialog, decision, bounce and message copy
 //! a step shows, typed transcript lines and event categories.
 
+use mailpath_core::named::Named;
 use mailpath_core::presets;
 use mailpath_core::report::describe;
 use mailpath_core::trace::{Category, EventKind, Side, Verdict};
@@ -80,5 +81,60 @@ fn every_event_of_every_preset_has_words_and_a_category() {
                 _ => {}
             }
         }
+    }
+}
+
+#[test]
+fn every_bounce_marks_the_refusing_servers_words() {
+    let mut marked = 0;
+    for p in presets::ALL {
+        let t = run(&p.scenario());
+        for e in &t.events {
+            let EventKind::Bounced { message, reason, .. } = &e.kind else { continue };
+            let text = t.messages[*message].text();
+            let (a, b) = mailpath_core::explain::bounce_key(&t, *message, &text)
+                .unwrap_or_else(|| panic!("{}: the bounce's words are found ({reason})", p.slug));
+            let key = &text[a..b];
+            assert!(a == 0 || text.as_bytes()[a - 1] == b'\n', "{}: the mark starts a line", p.slug);
+            match reason.split_once(" said: ") {
+                // A remote server's reply: its code is marked.
+                Some((_, said)) => {
+                    let code = said.split_whitespace().next().unwrap();
+                    assert!(key.contains(code), "{}: {key:?} holds {code:?}", p.slug);
+                }
+                // The reporting server's own reason: the mark ends where the reason ends.
+                None => {
+                    let last = key.split_whitespace().last().unwrap();
+                    assert!(reason.ends_with(last), "{}: {key:?} ends {reason:?}", p.slug);
+                }
+            }
+            marked += 1;
+        }
+        assert!(t
+            .messages
+            .iter()
+            .enumerate()
+            .all(|(i, m)| m.is_report || mailpath_core::explain::bounce_key(&t, i, &m.text()).is_none()));
+    }
+    assert!(marked >= 5, "{marked} bounces marked");
+}
+
+#[test]
+fn the_rule_of_thumb_is_only_where_relaying_decides() {
+    for (slug, shown) in [("outlook-express", true), ("greylisting", false), ("hotel-port25-blocked", false)] {
+        let t = run(&presets::get(slug).unwrap().scenario());
+        assert_eq!(mailpath_core::explain::rule_of_thumb(&t).is_some(), shown, "{slug}");
+    }
+}
+
+#[test]
+fn the_headline_does_not_say_its_word_twice() {
+    for p in presets::ALL {
+        let t = run(&p.scenario());
+        let h = mailpath_core::explain::headline(&t);
+        let label = t.outcome.ending.label();
+        assert!(!h.contains(&format!("{label}: {label}")), "{}: {h}", p.slug);
+        assert!(h.starts_with(t.outcome.ending.symbol()), "{}: {h}", p.slug);
+        assert!(h.contains(&t.outcome.summary), "{}: {h}", p.slug);
     }
 }

@@ -5,6 +5,7 @@ pub mod controls;
 pub mod panels;
 pub mod playback;
 pub mod present;
+pub mod reader;
 pub mod select;
 pub mod share;
 pub mod stage;

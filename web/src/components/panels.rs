@@ -6,7 +6,7 @@ use crate::lazy::{self, Lazy};
 use crate::state::{Action, Model, Tab};
 use mailpath_core::codes;
 use mailpath_core::named::Named;
-use mailpath_core::report::describe;
+use mailpath_core::report::{self, describe};
 use mailpath_core::time::offset;
 use mailpath_core::trace::{Category, Side};
 use mailpath_core::whatif;
@@ -122,7 +122,7 @@ pub fn Message(props: &PanelProps) -> Html {
             { for reports.into_iter().map(|i| {
                 let d = m.clone();
                 let subject = t.messages[i].header("Subject").unwrap_or("report").to_string();
-                html! { <button class="read" onclick={Callback::from(move |_| d.dispatch(Action::Read(Some(i))))}>{ format!("Open: {subject}") }</button> }
+                html! { <button class="read" data-reads={i.to_string()} onclick={Callback::from(move |_| d.dispatch(Action::Read(Some(i))))}>{ format!("Open: {subject}") }</button> }
             }) }
         </div>
     }
@@ -153,7 +153,8 @@ pub fn Timeline(props: &PanelProps) -> Html {
                     html! {
                         <li class={classes!((i == m.step).then_some("current"), (i > m.step).then_some("later"))}>
                             <button onclick={go(m, i)} aria-current={(i == m.step).then_some("step")}>
-                                <span class="t">{ offset(e.t) }</span>{ text }
+                                <span class="t">{ offset(e.t) }</span><span class="words">{ text }</span>
+                                if report::unconfirmed(t, i) { <span class="unconfirmed-note">{ "wording not confirmed by a source" }</span> }
                             </button>
                         </li>
                     }

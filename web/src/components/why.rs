@@ -5,7 +5,7 @@ use crate::lazy::{self, Lazy};
 use crate::state::{Action, Model};
 use mailpath_core::explain;
 use mailpath_core::named::Named;
-use mailpath_core::report::describe;
+use mailpath_core::report::{self, describe};
 use mailpath_core::trace::EventKind;
 use mailpath_core::world::host;
 use std::rc::Rc;
@@ -19,6 +19,30 @@ pub struct WhyProps {
     /// The scenario is locked (an embed with `lock`): no fixes are offered.
     #[prop_or_default]
     pub locked: bool,
+    /// How the reader moves on when the ending is not reached yet (an embed without controls has no Play button).
+    #[prop_or(Pending::Controls)]
+    pub pending: Pending,
+}
+
+/// What the Why panel says before the ending, by the way the reader moves on.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Pending {
+    /// The playback buttons are there.
+    Controls,
+    /// No buttons; it plays by itself.
+    Autoplay,
+    /// No buttons; only the keyboard (or the host page) steps it.
+    Keys,
+}
+
+impl Pending {
+    fn text(self) -> &'static str {
+        match self {
+            Pending::Controls => "Play or step on to see how it ends.",
+            Pending::Autoplay => "It plays on by itself; the ending shows here.",
+            Pending::Keys => "Press → to step on; the ending shows here.",
+        }
+    }
 }
 
 /// Properties of [`Fixes`].
@@ -117,7 +141,11 @@ pub fn Why(props: &WhyProps) -> Html {
     html! {
         <section class="why" aria-labelledby="why-title">
             <h2 id="why-title">{ "Where and why" }</h2>
-            <p class="now"><strong>{ "Now: " }</strong>{ now }</p>
+            <p class="now"><strong>{ "Now: " }</strong>{ now }
+                if report::unconfirmed(t, m.step) && !matches!(t.events.get(m.step).map(|e| &e.kind), Some(EventKind::ErrorDialog { .. })) {
+                    <span class="unconfirmed-note">{ "wording not confirmed by a source" }</span>
+                }
+            </p>
             { for decision.map(|(d, server)| html! { <>
                 <p class="decision">{ explain::decision(d, &server) }</p>
                 <details class="checks">
@@ -128,11 +156,11 @@ pub fn Why(props: &WhyProps) -> Html {
             { for explain::rule_of_thumb(t).map(|r| html! { <p class="rule-of-thumb">{ r }</p> }) }
             if reached {
                 <div class={classes!("outcome", t.outcome.ending.tone().name())} data-testid="verdict" data-ending={t.outcome.ending.name()}>
-                    <p class="headline">{ format!("{}: ", t.outcome.ending.badge()) }{ t.outcome.summary.clone() }</p>
+                    <p class="headline">{ explain::headline(t) }</p>
                     <Lazy<OutcomeProps> load={lazy::OUTCOME} what="the explanation" props={OutcomeProps { model: m.clone() }} />
                 </div>
             } else {
-                <p class="outcome pending" data-testid="verdict" data-ending="pending">{ "Play or step on to see how it ends." }</p>
+                <p class="outcome pending" data-testid="verdict" data-ending="pending">{ props.pending.text() }</p>
             }
             { for dialog.map(|(title, text, confirmed)| html! {
                 <div class="mua-dialog" role="alertdialog" aria-label={title.clone()}>
@@ -143,7 +171,7 @@ pub fn Why(props: &WhyProps) -> Html {
             }) }
             { for bounce.map(|i| {
                 let m = m.clone();
-                html! { <button class="read" onclick={Callback::from(move |_| m.dispatch(Action::Read(Some(i))))}>{ "Read the bounce" }</button> }
+                html! { <button class="read" data-reads={i.to_string()} onclick={Callback::from(move |_| m.dispatch(Action::Read(Some(i))))}>{ "Read the bounce" }</button> }
             }) }
             if reached && !props.locked {
                 <Lazy<FixesProps> load={lazy::FIXES} what="the fixes" props={FixesProps { model: m.clone() }} />
