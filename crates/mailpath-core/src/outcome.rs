@@ -115,9 +115,12 @@ fn why_at(rec: &Recorder, event: usize) -> Option<Why> {
         return Some(d.why);
     }
     e.why.or_else(|| {
-        // A reply right after a decision carries the decision's reason.
+        // A reply right after a decision carries the decision's reason; a mail program's error dialog right
+        // after a failed connection carries the failure's (a port the network blocks is not a server that is
+        // down).
         event.checked_sub(1).and_then(|p| match &rec.events[p].kind {
             EventKind::Decision(d) => Some(d.why),
+            EventKind::ConnectFailed { .. } if matches!(e.kind, EventKind::ErrorDialog { .. }) => rec.events[p].why,
             _ => None,
         })
     })

@@ -165,7 +165,15 @@ pub fn describe(s: &Scenario, trace: &Trace, i: usize) -> String {
         EventKind::BounceDropped { reason } => format!("{} drops the bounce: {reason}", name(e.actor)),
         EventKind::ErrorDialog { title, text, .. } => format!("[{title}] {text}"),
         EventKind::TesterVerdict(v) => format!("Relay tester: {v}"),
-        EventKind::Fetched { count } => format!("{count} message(s) fetched"),
+        EventKind::Fetched { count } => format!(
+            "{} fetches {}",
+            name(e.actor),
+            match count {
+                0 => "no new messages".to_string(),
+                1 => "1 message".to_string(),
+                n => format!("{n} messages"),
+            }
+        ),
         EventKind::Closed => "(connection closed)".into(),
     }
 }

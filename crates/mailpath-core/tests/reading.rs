@@ -138,3 +138,10 @@ fn the_headline_does_not_say_its_word_twice() {
         assert!(h.contains(&t.outcome.summary), "{}: {h}", p.slug);
     }
 }
+
+#[test]
+fn a_blocked_port_is_explained_as_the_networks_doing() {
+    let t = run(&presets::get("hotel-port25-blocked").unwrap().scenario());
+    assert_eq!(t.outcome.why, mailpath_core::trace::Why::PortBlocked);
+    assert!(mailpath_core::explain::why(t.outcome.why).contains("587"));
+}
