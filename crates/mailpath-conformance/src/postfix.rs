@@ -9,6 +9,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// How long `postfix start` or `postfix stop` may take (each takes well under a second when all is well).
+const LIMIT: Duration = Duration::from_secs(30);
+
 /// A running (or stopped) instance.
 pub struct Instance {
     dir: PathBuf,
@@ -22,6 +25,32 @@ fn run(cmd: &mut Command, what: &str) -> Result<String, String> {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     } else {
         Err(format!("{what} failed: {}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    }
+}
+
+/// Runs a Postfix control command with its output discarded, and gives up on it after `limit`: `postfix stop`
+/// and `postfix start` wait on the master daemon's lock, and a master that is itself stuck would hang the suite.
+/// A command that overruns is killed and reported as an error.
+fn control(cmd: &mut Command, what: &str, limit: Duration) -> Result<std::process::ExitStatus, String> {
+    // Not `output()`: the master daemon inherits the pipes and would hold them open.
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{what}: {e}"))?;
+    let deadline = Instant::now() + limit;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Ok(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            Ok(None) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                return Err(format!("{what} did not finish within {} s", limit.as_secs()));
+            }
+            Err(e) => return Err(format!("{what}: {e}")),
+        }
     }
 }
 
@@ -90,16 +119,37 @@ impl Instance {
         if !self.running {
             return;
         }
-        let _ = Command::new("postfix")
-            .args(["-c", &self.etc(), "stop"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status();
+        let stopped = control(Command::new("postfix").args(["-c", &self.etc(), "stop"]), "postfix stop", LIMIT);
+        if let Err(e) = stopped {
+            eprintln!("{e}; ending the instance's master daemon by its pid file");
+            self.kill_master();
+        }
         let deadline = Instant::now() + Duration::from_secs(10);
         while [25, 587, 465].iter().any(|p| listening(local_port(*p))) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
         }
+        if [25, 587, 465].iter().any(|p| listening(local_port(*p))) {
+            self.kill_master();
+        }
         self.running = false;
+    }
+
+    /// Ends this instance's master daemon (and with it its children) by the pid in its pid file: TERM, then KILL
+    /// after two seconds. For a `postfix stop` that hung.
+    fn kill_master(&self) {
+        let Ok(pid) = std::fs::read_to_string(self.dir.join("spool/pid/master.pid")) else { return };
+        let pid = pid.trim();
+        if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            return;
+        }
+        let _ = Command::new("kill").args(["-TERM", pid]).status();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while std::path::Path::new(&format!("/proc/{pid}")).exists() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = Command::new("kill").args(["-KILL", pid]).status();
+        // Its children (smtpd, qmgr, pickup…) watch the master's status pipe and exit when it closes.
+        let _ = std::fs::remove_file(self.dir.join("spool/pid/master.pid"));
     }
 
     /// Writes `config` and (re)starts Postfix with it.
@@ -173,14 +223,16 @@ impl Instance {
         }
         self.checked = true;
         let t_files = t0.elapsed();
-        // Not `output()`: the master daemon inherits the pipes and would hold them open.
-        let status = Command::new("postfix")
-            .args(["-c", &self.etc(), "start"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .map_err(|e| format!("postfix start: {e}"))?;
+        let start = || control(Command::new("postfix").args(["-c", &self.etc(), "start"]), "postfix start", LIMIT);
+        let status = match start() {
+            Ok(status) => status,
+            Err(e) => {
+                // Once more from a clean slate: a start that hangs is a master stuck on its lock.
+                eprintln!("{e}; ending the instance and starting it again");
+                self.kill_master();
+                start()?
+            }
+        };
         let t_cmd = t0.elapsed();
         if !status.success() {
             return Err(format!("postfix start failed ({status}); see {}/maillog", self.dir.display()));
