@@ -300,6 +300,21 @@ pub fn compare(sit: &Situation, instance: &mut Instance) -> Result<Vec<Line>, St
         std::thread::sleep(Duration::from_millis(50));
     };
     let (real_headers, real_body) = real;
+    if let Some(dir) = std::env::var_os("MAILPATH_SAVE_BOUNCES") {
+        // The real bounce as Postfix wrote it (header fields unfolded), with the loopback stand-ins named back.
+        let mut text: String = real_headers.iter().map(|(n, v)| format!("{n}: {v}\n")).collect();
+        text.push('\n');
+        text.push_str(&real_body);
+        let slug: String = sit
+            .name
+            .trim_start_matches("bounce: ")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let path = std::path::Path::new(&dir).join(format!("{slug}.eml"));
+        std::fs::write(&path, p.map.inbound(&next_hop_names(&text, hop)))
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     let sim_ids = run_ids(&sim_headers, &sim_body);
     let real_ids = run_ids(&real_headers, &real_body);
     let render = |h: &[(String, String)], b: &str, ids: &[String], mapped: bool| {
