@@ -35,6 +35,8 @@ pub struct Failure {
     pub status: Status,
     /// What happened.
     pub diagnostic: Diagnostic,
+    /// The reason, as the refusing server gave it (for explanations; not written into the bounce).
+    pub why: Option<crate::trace::Why>,
 }
 
 impl Failure {

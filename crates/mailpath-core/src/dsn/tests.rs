@@ -87,6 +87,7 @@ Are you free?
 fn postfix_bounce_matches_the_real_one() {
     let when = DateTime::from_unix(1_795_859_842);
     let failure = Failure {
+        why: None,
         rcpt: "bob@corp-b.example".into(),
         status: Status::new(5, 7, 1),
         diagnostic: Diagnostic::Smtp {
@@ -130,6 +131,7 @@ fn postfix_bounce_matches_the_real_one() {
 #[test]
 fn connection_refused_has_no_remote_mta_and_folds() {
     let failure = Failure {
+        why: None,
         rcpt: "bob@corp-b.example".into(),
         status: Status::new(4, 4, 1),
         diagnostic: Diagnostic::Local("connect to 127.0.0.1[127.0.0.1]:2526: Connection refused".into()),
@@ -161,6 +163,7 @@ fn connection_refused_has_no_remote_mta_and_folds() {
 #[test]
 fn every_style_names_the_recipient_and_reason() {
     let failure = Failure {
+        why: None,
         rcpt: "bob@corp-b.example".into(),
         status: Status::new(5, 1, 1),
         diagnostic: Diagnostic::Local("user unknown".into()),

@@ -254,8 +254,12 @@ fn deliver_remote(
         };
         let mut env = Env { zone: &sim.w.zone, rec: &mut sim.rec, greylist: &mut sim.greylist, t };
         let o = session::run(&plan, &next, hop, pop_fresh, id, &mut env);
-        let smtp_failure = |rcpt: &str, reply: &Reply, command: Stage| Failure {
+        // The reason the refusing server gave, from the event of its reply (a 5.7.1 is a relay refusal, a
+        // blocklist or a DMARC rejection).
+        let why_at = |event: usize| sim.rec.events.get(event).and_then(|e| e.why);
+        let smtp_failure = |rcpt: &str, reply: &Reply, command: Stage, why: Option<Why>| Failure {
             rcpt: rcpt.to_string(),
+            why,
             status: reply.effective_status().unwrap_or(Status::new((reply.code / 100) as u8, 0, 0)),
             diagnostic: Diagnostic::Smtp {
                 host: next.hostname.to_string(),
@@ -275,10 +279,11 @@ fn deliver_remote(
                 }
             }
             End::Refused | End::GaveUp => {
-                let Refusal { reply, stage, .. } = o.refusal.clone().expect("a refusal has a reply");
+                let Refusal { reply, stage, event } = o.refusal.clone().expect("a refusal has a reply");
+                let why = why_at(event);
                 let permanent = reply.severity() == Severity::Permanent;
                 for &i in &remaining {
-                    let f = smtp_failure(&job.rcpts[i].0, &reply, stage);
+                    let f = smtp_failure(&job.rcpts[i].0, &reply, stage, why);
                     // A 5xx greeting sends the client to the next MX (Postfix `smtp_skip_5xx_greeting`).
                     if permanent && stage != Stage::Greeting {
                         out.push((i, Disposition::Returned(f)));
@@ -296,10 +301,14 @@ fn deliver_remote(
                     let Some(res) = o.rcpts.iter().find(|r| &r.rcpt == addr) else { continue };
                     match res.reply.severity() {
                         Severity::Ok => accepted.push(i),
-                        Severity::Permanent => {
-                            out.push((i, Disposition::Returned(smtp_failure(addr, &res.reply, Stage::RcptTo))))
-                        }
-                        _ if last => out.push((i, Disposition::Kept(smtp_failure(addr, &res.reply, Stage::RcptTo)))),
+                        Severity::Permanent => out.push((
+                            i,
+                            Disposition::Returned(smtp_failure(addr, &res.reply, Stage::RcptTo, why_at(res.event))),
+                        )),
+                        _ if last => out.push((
+                            i,
+                            Disposition::Kept(smtp_failure(addr, &res.reply, Stage::RcptTo, why_at(res.event))),
+                        )),
                         _ => carry.push(i),
                     }
                 }
@@ -353,7 +362,7 @@ fn hops_of(m: &MessageCopy) -> usize {
 }
 
 fn local_failure(rcpt: &str, status: Status, text: String) -> Failure {
-    Failure { rcpt: rcpt.to_string(), status, diagnostic: Diagnostic::Local(text) }
+    Failure { rcpt: rcpt.to_string(), status, diagnostic: Diagnostic::Local(text), why: None }
 }
 
 fn out_reason(end: &End, refusal: Option<&Refusal>) -> String {

@@ -241,6 +241,9 @@ fn report_job(msg: usize, at: HostId, queue_id: String, sender: String, t: Secs)
 
 /// The explanation key for a failure, from its status code.
 pub(crate) fn why_of(f: &Failure) -> Option<Why> {
+    if let Some(w) = f.why.filter(|w| !matches!(w, Why::Fine)) {
+        return Some(w);
+    }
     let s = f.status;
     Some(match (s.subject, s.detail) {
         (7, 1) => Why::RelayDenied,
