@@ -7,6 +7,7 @@
 //! mailpath schema
 //! mailpath settings
 //! mailpath console [preset | scenario.json] [--from home|hotel|office|spammer|server:<role>] [--to provider:587]
+//! mailpath read <bounce.eml | dialog.txt | -> [--format text|json]
 //! ```
 //! `mailpath --help` (and `mailpath <command> --help`) is generated from the same definitions. Exit codes: 0
 //! done, 2 bad arguments or input.
@@ -63,6 +64,24 @@ enum Cmd {
         #[arg(long)]
         explain: bool,
     },
+    /// Read a bounce, an .eml file, a mail program's error text or a block of Received: lines: who refused,
+    /// where, why, and the scenario that shows it.
+    Read {
+        /// The file, or - for standard input.
+        input: String,
+        /// How to print it.
+        #[arg(short, long, value_enum, default_value_t = ReadFormat::Text)]
+        format: ReadFormat,
+    },
+}
+
+/// Output formats of `read`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReadFormat {
+    /// Labelled lines for people.
+    Text,
+    /// Every item with the byte range of the text it came from, the class, how sure, and the scenario it opens.
+    Json,
 }
 
 /// Output formats.
@@ -135,7 +154,59 @@ fn dispatch(cmd: Cmd) -> Result<String, String> {
             Ok(String::new())
         }
         Cmd::Settings => Ok(settings_table()),
+        Cmd::Read { input, format } => read(&input, format),
     }
+}
+
+/// `mailpath read`: the reading of a pasted bounce.
+fn read(input: &str, format: ReadFormat) -> Result<String, String> {
+    use mailpath_core::bounce;
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    let limit = bounce::MAX_BYTES as u64 + 1;
+    let got = if input == "-" {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes)
+    } else {
+        std::fs::File::open(input).and_then(|f| f.take(limit).read_to_end(&mut bytes))
+    };
+    got.map_err(|e| format!("{input}: {e}"))?;
+    let text = String::from_utf8_lossy(&bytes);
+    let reading = bounce::read(&text).map_err(|e| format!("{input}: {e}"))?;
+    let opening = bounce::opening(&reading);
+    let opened = opening.as_ref().map(|o| {
+        let (s, kept) = o.scenario();
+        let t = run(&s);
+        (t.stop_at(), kept)
+    });
+    Ok(match format {
+        ReadFormat::Text => {
+            let mut out: String = bounce::lines(&reading).into_iter().map(|(k, v)| format!("{k:<17} {v}\n")).collect();
+            match (&opening, &opened) {
+                (Some(o), Some((step, kept))) => {
+                    out.push_str(&format!("{:<17} {} at step {}", "Shows it", o.preset, step + 1));
+                    for (k, v) in &o.edits {
+                        out.push_str(&format!(" {k}={v}"));
+                    }
+                    out.push('\n');
+                    for k in kept {
+                        out.push_str(&format!("{:<17} {k}\n", "Kept"));
+                    }
+                }
+                _ => out
+                    .push_str(&format!("{:<17} no scenario of Mailpath shows this kind of problem yet\n", "Shows it")),
+            }
+            out
+        }
+        ReadFormat::Json => {
+            let scenario = opening.as_ref().zip(opened.as_ref()).map(|(o, (step, kept))| {
+                let edits: serde_json::Map<String, serde_json::Value> =
+                    o.edits.iter().map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone()))).collect();
+                serde_json::json!({ "preset": o.preset, "edits": edits, "step": step, "kept": kept })
+            });
+            let doc = serde_json::json!({ "format": 1, "reading": reading, "advice": bounce::advice(&reading), "scenario": scenario });
+            serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n"
+        }
+    })
 }
 
 /// Every setting: key, accepted values, default, hint.

@@ -39,6 +39,8 @@ pub fn why(w: Why) -> &'static str {
         Why::Expired => "The server kept trying for as long as its queue lifetime allows, then gave up and returned the message.",
         Why::Fine => "Every server along the way accepted the message.",
         Why::BadSequence => "A command came out of order.",
+        Why::MailboxFull => "The recipient's mailbox is over its size limit (quota). This is not a relay problem: the right server refused, for now or for good.",
+        Why::TempFail => "A temporary refusal (4xx): the server cannot take the message now. A sending server keeps it and tries again.",
     }
 }
 
@@ -55,6 +57,8 @@ pub fn how_to_tell(w: Why) -> Option<&'static str> {
         Why::TlsRequired | Why::AuthFailed | Why::AuthRequired | Why::AuthUnavailable => "It happens before or instead of RCPT TO.",
         Why::SubmissionNeedsAuth => "\"Access denied\" on the submission port means \"log in first\"; the cure is the same as for relaying denied.",
         Why::PortBlocked | Why::ConnectionRefused | Why::TimedOut => "There is no SMTP reply at all: it is a network problem.",
+        Why::MailboxFull => "It is about the mailbox's size (5.2.2 or 4.2.2, \"quota\"), at the right server.",
+        Why::TempFail => "A 4xx code: it is temporary, and a sending server retries on its own.",
         _ => return None,
     })
 }

@@ -26,7 +26,7 @@
 //!    [`ids`]
 //! 3. **engine** — [`server`], [`session`], [`mailbox`], [`record`], `outcome`, `sim` (the run itself)
 //! 4. **scenarios and reading** — [`fields`], [`file`], [`schema`], [`permalink`], [`presets`], [`explain`],
-//!    [`whatif`], [`report`], [`scene`], [`console`]
+//!    [`whatif`], [`report`], [`scene`], [`console`], [`bounce`]
 
 // 1. vocabulary
 pub mod actor;
@@ -63,6 +63,7 @@ pub mod session;
 mod sim;
 
 // 4. scenarios and reading
+pub mod bounce;
 pub mod console;
 pub mod explain;
 pub mod fields;

@@ -72,6 +72,10 @@ named_enum! {
         Fine = "fine" / "Accepted",
         /// Protocol order error.
         BadSequence = "bad-sequence" / "Command out of order",
+        /// The recipient's mailbox is over its quota (read from pasted bounces; the simulator has no quotas).
+        MailboxFull = "mailbox-full" / "Mailbox full",
+        /// Another temporary failure (read from pasted bounces).
+        TempFail = "temporary" / "Temporary failure",
     }
 }
 
