@@ -47,7 +47,7 @@ fn fits(template: &str, lower: &str) -> bool {
     }
     let mut at = 0;
     for p in pieces {
-        match lower[at..].find(&p.to_ascii_lowercase()) {
+        match lower.get(at..).and_then(|rest| rest.find(&p.to_ascii_lowercase())) {
             Some(i) => at += i + p.len(),
             None => return false,
         }

@@ -174,8 +174,11 @@ pub fn notice(t: &str, who: Option<Software>) -> Found {
     // `host X said:` (Postfix), `host X [ip]` before or after `SMTP error from remote mail server` (Exim).
     let host_near = |marker: &str| -> Option<&str> {
         let i = find_ci(t, marker)?;
-        let before = &t[i.saturating_sub(300)..i];
-        let before = &before[before.char_indices().next().map_or(0, |(k, _)| k)..];
+        let mut from = i.saturating_sub(300);
+        while !t.is_char_boundary(from) {
+            from += 1;
+        }
+        let before = &t[from..i];
         match before.rfind("host ") {
             Some(j) => Some(before[j + 5..].split('\n').next().unwrap_or("").trim()),
             None => after(&t[i..], "host "),
@@ -332,7 +335,7 @@ pub fn has_delivery_status(t: &str) -> bool {
         let l = l.trim_start();
         ["Final-Recipient:", "Reporting-MTA:", "Diagnostic-Code:"]
             .iter()
-            .any(|m| l.len() >= m.len() && l[..m.len()].eq_ignore_ascii_case(m))
+            .any(|m| l.get(..m.len()).is_some_and(|h| h.eq_ignore_ascii_case(m)))
     })
 }
 
