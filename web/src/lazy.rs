@@ -206,6 +206,7 @@ pub async fn idn_converter() -> Result<IdnConverter, LoadError> {
     return idn();
 }
 
+use crate::components::bounce::BounceReader;
 use crate::components::console::{Console, ConsoleProps};
 use crate::components::controls::{Controls, ControlsProps};
 use crate::components::panels::{Message, PanelProps, Timeline, WhatIf};
@@ -236,6 +237,10 @@ lazy_view!(
 lazy_view!(
     /// The SMTP console (the typed-session reader and runner come with it).
     console, CONSOLE, ConsoleProps, |p| html! { <Console model={p.model.clone()} locked={p.locked} /> }
+);
+lazy_view!(
+    /// The bounce reader (the core's reader of pasted bounces and mail-parser come with it).
+    bounce, BOUNCE, PanelProps, |p| html! { <BounceReader model={p.model.clone()} /> }
 );
 lazy_view!(
     /// The fixes list (each fix found and checked by running it).

@@ -26,6 +26,8 @@ pub enum Tab {
     WhatIf,
     /// Type the SMTP conversation.
     Console,
+    /// Read a pasted bounce.
+    Bounce,
 }
 
 /// A console session: where it types from and to, and what was typed. While there is one, the trace shown is

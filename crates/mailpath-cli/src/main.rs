@@ -176,11 +176,12 @@ fn read(input: &str, format: ReadFormat) -> Result<String, String> {
     let opened = opening.as_ref().map(|o| {
         let (s, kept) = o.scenario();
         let t = run(&s);
-        (t.stop_at(), kept)
+        (o.step(&t), kept)
     });
     Ok(match format {
         ReadFormat::Text => {
-            let mut out: String = bounce::lines(&reading).into_iter().map(|(k, v)| format!("{k:<17} {v}\n")).collect();
+            let mut out: String =
+                bounce::lines(&reading).into_iter().map(|l| format!("{:<17} {}\n", l.label, l.value)).collect();
             match (&opening, &opened) {
                 (Some(o), Some((step, kept))) => {
                     out.push_str(&format!("{:<17} {} at step {}", "Shows it", o.preset, step + 1));

@@ -1,5 +1,6 @@
 //! The app's components.
 
+pub mod bounce;
 pub mod console;
 pub mod controls;
 pub mod panels;

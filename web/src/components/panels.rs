@@ -35,6 +35,7 @@ pub fn Panels(props: &PanelProps) -> Html {
         (Tab::Timeline, "Timeline"),
         (Tab::WhatIf, "What if"),
         (Tab::Console, "Console"),
+        (Tab::Bounce, "Your bounce"),
     ];
     html! {
         <section class="panels">
@@ -55,6 +56,7 @@ pub fn Panels(props: &PanelProps) -> Html {
                     Tab::Timeline => html! { <Lazy<PanelProps> load={lazy::TIMELINE} what="the timeline" props={PanelProps { model: m.clone() }} /> },
                     Tab::WhatIf => html! { <Lazy<PanelProps> load={lazy::WHATIF} what="the what-if grid" props={PanelProps { model: m.clone() }} /> },
                     Tab::Console => html! { <Lazy<ConsoleProps> load={lazy::CONSOLE} what="the console" props={ConsoleProps { model: m.clone(), locked: false }} /> },
+                    Tab::Bounce => html! { <Lazy<PanelProps> load={lazy::BOUNCE} what="the bounce reader" props={PanelProps { model: m.clone() }} /> },
                 } }
             </div>
         </section>

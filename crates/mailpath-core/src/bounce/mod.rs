@@ -568,9 +568,25 @@ pub struct Opening {
     pub preset: &'static str,
     /// Settings from the bounce: `(field, value)`.
     pub edits: Vec<(&'static str, String)>,
+    /// Stop at the refusal itself (a bounce is written later, by the sending server), not at the outcome.
+    pub at_refusal: bool,
 }
 
 impl Opening {
+    /// The step of `t` (the opened scenario's trace) where it went wrong: for a bounce the refusing server's
+    /// decision (or the failed connection), for a dialog the moment the mail program shows it.
+    pub fn step(&self, t: &crate::trace::Trace) -> usize {
+        let refusal = self.at_refusal.then(|| {
+            // The refusing reply (the decision before it stays on screen with it), or the failed connection.
+            t.events.iter().position(|e| match &e.kind {
+                crate::trace::EventKind::ConnectFailed { .. } => true,
+                crate::trace::EventKind::Reply(r) => r.code >= 400,
+                _ => false,
+            })
+        });
+        refusal.flatten().unwrap_or_else(|| t.stop_at())
+    }
+
     /// The scenario, and the edits that could not be applied, each with its reason.
     pub fn scenario(&self) -> (Scenario, Vec<String>) {
         let mut s = crate::presets::get(self.preset).map(|p| p.scenario()).unwrap_or_default();
@@ -648,7 +664,12 @@ pub fn opening(r: &Reading) -> Option<Opening> {
             if let Some(d) = domain_of(&s.value) {
                 edits.push(("names.provider.domain", d));
             }
-            edits.push(("message.from", s.value.clone()));
+            // The sender keeps the preset's mailbox name (its login) at the bounce's domain: another name would be
+            // a login the provider does not know.
+            let preset_from = crate::presets::get(preset).map(|p| p.scenario().message.from).unwrap_or_default();
+            if let (Some((local, _)), Some(d)) = (preset_from.split_once('@'), domain_of(&s.value)) {
+                edits.push(("message.from", format!("{local}@{d}")));
+            }
         }
     }
     if let Some(h) = &r.remote {
@@ -674,7 +695,7 @@ pub fn opening(r: &Reading) -> Option<Opening> {
         Some(Software::Thunderbird) => edits.push(("client.program", "thunderbird".into())),
         _ => {}
     }
-    Some(Opening { preset, edits })
+    Some(Opening { preset, edits, at_refusal: matches!(r.kind, Kind::Report | Kind::Notice) })
 }
 
 /// The same refusal in the words of each software the simulator knows (for "how it reads elsewhere").
@@ -692,51 +713,75 @@ pub fn relay_refusal_elsewhere() -> Vec<(&'static str, String)> {
 #[cfg(test)]
 mod tests;
 
-/// The reading as labelled lines for people (the command line prints them; the app shows the same labels).
-pub fn lines(r: &Reading) -> Vec<(&'static str, String)> {
+/// One line of a reading for people: a label, the value in words, and where in the paste it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Line {
+    /// The label (`Refused by`).
+    pub label: &'static str,
+    /// The value in words.
+    pub value: String,
+    /// The text it came from.
+    pub at: Option<Span>,
+}
+
+/// The reading as labelled lines for people (the command line prints them; the app shows the same lines, each
+/// pointing at the text it came from).
+pub fn lines(r: &Reading) -> Vec<Line> {
+    let at = |i: &Option<Item>| i.as_ref().and_then(|i| i.at);
     let v = |i: &Option<Item>| i.as_ref().map(|i| i.value.clone());
-    let mut out: Vec<(&'static str, String)> = vec![("Pasted", r.kind.label().to_string())];
-    let mut add = |label: &'static str, value: Option<String>| {
+    let mut out: Vec<Line> = vec![Line { label: "Pasted", value: r.kind.label().to_string(), at: None }];
+    let mut add = |label: &'static str, value: Option<String>, at: Option<Span>| {
         if let Some(value) = value {
-            out.push((label, value));
+            out.push(Line { label, value, at });
         }
     };
-    add("Written by", r.software.map(|s| s.label().to_string()));
-    add("Reporting server", v(&r.reporting));
+    add("Written by", r.software.map(|s| s.label().to_string()), r.software_at);
+    add("Reporting server", v(&r.reporting), at(&r.reporting));
     let refused_by = match (v(&r.remote), v(&r.remote_ip)) {
         (Some(h), Some(ip)) => Some(format!("{h} [{ip}]")),
         (h, ip) => h.or(ip),
     };
-    add("Refused by", refused_by);
-    add("Its software", r.refusing_software.map(|f| format!("{} (from its exact words)", f.label())));
-    add("At command", v(&r.command));
+    add("Refused by", refused_by, at(&r.remote).or(at(&r.remote_ip)));
+    add(
+        "Its software",
+        r.refusing_software.map(|f| format!("{} (from its exact words)", f.label())),
+        at(&r.diagnostic),
+    );
+    add("At command", v(&r.command), at(&r.command));
     add(
         "Reply code",
         r.code.as_ref().and_then(|c| c.value.parse().ok()).map(crate::codes::reply_code).map(str::to_string),
+        at(&r.code),
     );
-    add("Status", r.status.as_ref().and_then(|s| Status::parse(&s.value)).map(crate::codes::status));
-    add("Server's words", v(&r.diagnostic));
-    add("Recipient", v(&r.recipient));
-    add("Sender", v(&r.sender));
-    add("When", v(&r.date));
+    add("Status", r.status.as_ref().and_then(|s| Status::parse(&s.value)).map(crate::codes::status), at(&r.status));
+    add("Server's words", v(&r.diagnostic), at(&r.diagnostic));
+    add("Recipient", v(&r.recipient), at(&r.recipient));
+    add("Sender", v(&r.sender), at(&r.sender));
+    add("When", v(&r.date), at(&r.date));
     add(
         "Problem",
         r.class.map(|c| match r.last_failure {
             Some(l) => format!("{} — the last failure: {}", c.label(), l.label()),
             None => c.label().to_string(),
         }),
+        None,
     );
-    add("Only a warning", r.warning.then(|| "the sending server is still trying; nothing is lost yet".to_string()));
-    add("Relaying", r.relay.map(|c| c.label().to_string()));
+    add(
+        "Only a warning",
+        r.warning.then(|| "the sending server is still trying; nothing is lost yet".to_string()),
+        None,
+    );
+    add("Relaying", r.relay.map(|c| c.label().to_string()), None);
     add(
         "Why",
         r.class.map(|c| crate::explain::why(r.last_failure.filter(|_| c == Why::Expired).unwrap_or(c)).to_string()),
+        None,
     );
-    add("How to tell", r.class.and_then(crate::explain::how_to_tell).map(str::to_string));
+    add("How to tell", r.class.and_then(crate::explain::how_to_tell).map(str::to_string), None);
     if r.kind != Kind::Received {
-        add("How sure", Some(r.certainty.label().to_string()));
-        add("Could not tell", (!r.unknown.is_empty()).then(|| r.unknown.join("; ")));
-        add("What to do", Some(advice(r).to_string()));
+        add("How sure", Some(r.certainty.label().to_string()), None);
+        add("Could not tell", (!r.unknown.is_empty()).then(|| r.unknown.join("; ")), None);
+        add("What to do", Some(advice(r).to_string()), None);
     }
     for (i, h) in r.hops.iter().enumerate() {
         let from = h.from.as_ref().map_or("?", |i| i.value.as_str());
@@ -750,7 +795,11 @@ pub fn lines(r: &Reading) -> Vec<(&'static str, String)> {
         let when = h.date.as_ref().map(|d| format!(", {}", d.value)).unwrap_or_default();
         let label =
             ["Hop 1", "Hop 2", "Hop 3", "Hop 4", "Hop 5", "Hop 6", "Hop 7", "Hop 8"].get(i).copied().unwrap_or("Hop");
-        out.push((label, format!("{from}{ip} → {by} ({how}){when}")));
+        out.push(Line {
+            label,
+            value: format!("{from}{ip} → {by} ({how}){when}"),
+            at: h.by.as_ref().and_then(|b| b.at),
+        });
     }
     out
 }
