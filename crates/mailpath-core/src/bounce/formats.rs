@@ -31,7 +31,19 @@ pub struct Found {
 const MARKS: &[(Software, &[&str])] = &[
     (Software::OutlookExpress, &["Error Number: 0x800CCC", "Secure(SSL):"]),
     (Software::Thunderbird, &["The mail server responded:", "Sending of the message failed."]),
-    (Software::Postfix, &["This is the mail system at host", "X-Postfix-Queue-ID", "X-Postfix;"]),
+    (
+        Software::Postfix,
+        &[
+            "This is the mail system at host",
+            "X-Postfix-Queue-ID",
+            "X-Postfix;",
+            "X-Postfix-Sender",
+            // Postfix's smtp client words every remote refusal so, whatever the bounce's preamble says.
+            "(in reply to RCPT TO command)",
+            "(in reply to MAIL FROM command)",
+            "(in reply to end of DATA command)",
+        ],
+    ),
     (Software::Qmail, &["This is the qmail-send program", "I'm afraid I wasn't able to deliver your message"]),
     (
         Software::OpenSmtpd,
@@ -74,9 +86,9 @@ const MARKS: &[(Software, &[&str])] = &[
         Software::Exchange,
         &[
             "Delivery has failed to these recipients or groups",
+            "Delivery is delayed to these recipients or groups",
             "Diagnostic information for administrators",
             "Generating server:",
-            "X-MS-Exchange",
             "Your message couldn't be delivered",
             "Remote Server returned",
         ],
@@ -84,6 +96,20 @@ const MARKS: &[(Software, &[&str])] = &[
     (Software::Gmail, &["The response from the remote server was:"]),
     (Software::Stalwart, &["Stalwart", "Your message could not be delivered to the following recipients:"]),
 ];
+
+/// Header fields only one software's bounces carry.
+const HEADER_MARKS: &[(Software, &str)] = &[
+    (Software::Exim, "X-Failed-Recipients:"),
+    (Software::Exchange, "X-MS-Exchange-Message-Is-Ndr"),
+    // Exchange's NDRs come from the "MicrosoftExchange…@" system mailbox.
+    (Software::Exchange, "<MicrosoftExchange"),
+    (Software::Gmail, "mailer-daemon@googlemail.com"),
+];
+
+/// The software whose bounces carry a header field of `head` (the header block as `Name: value` lines).
+pub fn software_by_header(head: &str) -> Option<(Software, usize, usize)> {
+    HEADER_MARKS.iter().find_map(|(s, m)| find_ci(head, m).map(|i| (*s, i, i + m.len())))
+}
 
 /// The software that wrote `t`, by its fixed sentences, and where the first one is.
 pub fn software(t: &str) -> Option<(Software, usize, usize)> {
@@ -208,7 +234,10 @@ pub fn notice(t: &str, who: Option<Software>) -> Found {
         for marker in [" does not like recipient", " does not like sender", " failed after I sent the message"] {
             if let Some(i) = find_ci(t, marker) {
                 let line = t[..i].rsplit('\n').next().unwrap_or("");
-                f.remote_ip = ip(line.trim());
+                if let Some(a) = ip(line.trim()) {
+                    f.remote_ip = Some(a);
+                    break;
+                }
             }
         }
     }
@@ -228,6 +257,7 @@ pub fn notice(t: &str, who: Option<Software>) -> Found {
         "Sorry, I couldn't find any host",
         "DNS Error:",
         "mailbox exceeds allowed size",
+        "Domain does not exist",
         "Sorry, no mailbox here by that name",
         "all relevant MX records point to non-existent hosts",
         "Unrouteable address",
@@ -268,7 +298,19 @@ fn recipient(t: &str, who: Option<Software>) -> Option<String> {
     match who {
         Some(Software::OutlookExpress) => after(t, "The rejected e-mail address was '").and_then(address_in),
         Some(Software::Thunderbird) => after(t, "check the message recipient ").and_then(address_in),
-        Some(Software::Exim) => first_after("address(es) failed:"),
+        Some(Software::Exim) => {
+            // Exim lists an address without a domain as it was given (`kijitora`): find it whole in the text.
+            let i = find_ci(t, "address(es) failed:");
+            let first = i
+                .and_then(|i| t[i..].lines().skip(1).map(str::trim).find(|l| !l.is_empty()))
+                .filter(|l| !l.contains([' ', '@', '<']));
+            match first {
+                Some(local) => find_ci(t, &format!("{local}@"))
+                    .and_then(|j| t[j..].split(|c: char| c.is_whitespace() || ";>,".contains(c)).next())
+                    .and_then(address_in),
+                None => first_after("address(es) failed:"),
+            }
+        }
         Some(Software::Exchange) => {
             first_after("to these recipients or groups:").or_else(|| first_after("Delivery has failed to"))
         }

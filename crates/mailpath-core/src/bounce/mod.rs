@@ -321,13 +321,15 @@ pub fn read(raw: &str) -> Result<Reading, Unreadable> {
     }
     let item = |v: &str, from: usize| text::item(raw, v, from);
 
-    // Who wrote it: its own sentences, in the text, the report or the header.
-    let all = format!("{human}\n{dsn_text}\n{head_text}");
-    let mark = formats::software(&all);
-    let mut software = mark.map(|(s, ..)| s);
-    let software_at = mark.and_then(|(_, a, b)| text::locate(raw, &all[a..b], 0));
+    // Who wrote it: its own sentences in the text or the report, else a header field only bounces carry.
+    let notice_text = format!("{human}\n{dsn_text}");
+    let mark = formats::software(&notice_text)
+        .map(|(s, a, b)| (s, &notice_text[a..b]))
+        .or_else(|| formats::software_by_header(&head_text).map(|(s, a, b)| (s, &head_text[a..b])));
+    let mut software = mark.map(|(s, _)| s);
+    let software_at = mark.and_then(|(_, words)| text::locate(raw, words, 0));
 
-    let found = formats::notice(&format!("{human}\n{dsn_text}"), software);
+    let found = formats::notice(&notice_text, software);
     let groups = formats::delivery_status(&dsn_text);
     let per_message = groups.iter().find(|g| formats::field(g, "Reporting-MTA").is_some());
     let per_rcpt =
@@ -345,9 +347,19 @@ pub fn read(raw: &str) -> Result<Reading, Unreadable> {
         .and_then(|(v, at)| text::host(&v).map(|h| (h, at)))
         .or_else(|| found.reporting.clone().map(|h| (h, human_at)))
         .or_else(|| {
-            // The bounce's From: (`MAILER-DAEMON@host`); Gmail's names only Google's mail domain.
+            // The bounce's own Received: line from its software (`by localhost (OpenSMTPD)`), else its From:
+            // (`MAILER-DAEMON@host`); Gmail's names only Google's mail domain.
             if software == Some(Software::Gmail) {
                 return None;
+            }
+            let own = software.and_then(|sw| {
+                received::hops(raw)
+                    .into_iter()
+                    .rev()
+                    .find(|h| h.software.as_deref().is_some_and(|s| text::has(s, sw.label())))
+            });
+            if let Some(by) = own.and_then(|h| h.by) {
+                return Some((by.value, by.at.map_or(0, |a| a.start)));
             }
             let (from, at) = header(&p, "From")?;
             let i = text::find_ci(from, "mailer-daemon@").or_else(|| text::find_ci(from, "postmaster@"))?;
@@ -358,15 +370,16 @@ pub fn read(raw: &str) -> Result<Reading, Unreadable> {
 
     // The refusal: the report's Diagnostic-Code, else the text's reply, else a local reason.
     let diag = dsn("Diagnostic-Code");
+    // The reply, and the words it was read from (continuation lines and all), to find it in the paste.
     let reply = diag
         .as_ref()
-        .and_then(|(v, at)| text::reply_at(v).map(|r| (*at, r)))
-        .or_else(|| found.reply.clone().map(|(i, r)| (human_at + i, r)));
+        .and_then(|(v, at)| text::reply_at(v).map(|r| (*at, v.trim_start_matches([' ', '\t'])[..r.len].to_string(), r)))
+        .or_else(|| found.reply.clone().map(|(i, r)| (human_at + i, notice_text[i..i + r.len].to_string(), r)));
     let (diagnostic, code, mut status, words) = match &reply {
-        Some((at, r)) => {
+        Some((at, source, r)) => {
             let at = *at;
             (
-                Some(Item { value: r.text.clone(), at: text::locate(raw, &r.text, at) }),
+                Some(Item { value: r.text.clone(), at: text::locate(raw, source, at) }),
                 Some(item(&r.code.to_string(), at)),
                 r.status.map(|s| item(&s.to_string(), at)),
                 r.text.clone(),
@@ -382,8 +395,12 @@ pub fn read(raw: &str) -> Result<Reading, Unreadable> {
     if status.is_none() {
         // qmail's `(#5.1.1)` in a local text, else the report's Status (unless it is the vague x.0.0 and the text
         // has its own).
-        let from_words =
-            text::qmail_status(&words).or_else(|| found.local.as_ref().and_then(|(_, t)| text::qmail_status(t)));
+        // The reply's paragraph too: Postfix joins a multi-line reply's lines (`553-… 553 … (#5.7.1)`).
+        let paragraph =
+            reply.as_ref().and_then(|(at, ..)| raw.get(*at..)).map(|r| &r[..r.find("\n\n").unwrap_or(r.len())]);
+        let from_words = text::qmail_status(&words)
+            .or_else(|| found.local.as_ref().and_then(|(_, t)| text::qmail_status(t)))
+            .or_else(|| paragraph.and_then(text::qmail_status));
         let dsn_status = dsn("Status").filter(|(v, _)| Status::parse(v).is_some());
         status = match (from_words, dsn_status) {
             (Some(w), Some((v, _))) if v.ends_with(".0.0") => Some(item(&w.to_string(), human_at)),
@@ -400,22 +417,29 @@ pub fn read(raw: &str) -> Result<Reading, Unreadable> {
         .and_then(|(v, at)| text::address_in(&v).map(|a| (a, at)))
         .or_else(|| found.recipient.clone().map(|a| (a, human_at)))
         .map(|(a, at)| item(&a, at));
-    let remote = dsn("Remote-MTA")
+    let mut remote = dsn("Remote-MTA")
         .and_then(|(v, at)| text::host(v.split([' ', '(', '[']).next().unwrap_or("")).map(|h| (h, at)))
         .or_else(|| found.remote.clone().map(|h| (h, human_at)))
         .map(|(h, at)| item(&h, at));
-    let remote_ip = found
-        .remote_ip
-        .clone()
-        .map(|a| (a, human_at))
-        .or_else(|| {
-            dsn("Remote-MTA").and_then(|(v, at)| v.split(['[', ']', '(', ')']).find_map(text::ip).map(|a| (a, at)))
-        })
+    // The address goes with the name: the text's address only for the server the text names.
+    let dsn_ip =
+        dsn("Remote-MTA").and_then(|(v, at)| v.split(['[', ']', '(', ')']).find_map(text::ip).map(|a| (a, at)));
+    let same_server = remote.as_ref().map(|r| &r.value) == found.remote.as_ref() || remote.is_none();
+    let mut remote_ip = dsn_ip
+        .or_else(|| found.remote_ip.clone().filter(|_| same_server).map(|a| (a, human_at)))
         .map(|(a, at)| item(&a, at));
-    let command = found.command.map(|(c, words)| {
-        let at = text::find_ci(raw, words)
-            .map(|i| Span { start: i, end: i + words.len() })
-            .or_else(|| text::locate(raw, words, 0));
+    let near = reply.as_ref().map_or(0, |(at, ..)| (*at).min(raw.len()));
+    // With pipelining Sendmail's transcript shows `>>> DATA` before the refusal of a recipient; a reply that
+    // names the recipient answers its RCPT TO.
+    let pipelined = |c: &'static str| match (&reply, &recipient) {
+        (Some((_, _, r)), Some(rcpt)) if c == "DATA" && text::has(&r.text, &format!("<{}>", rcpt.value)) => "RCPT TO",
+        _ => c,
+    };
+    let command = found.command.map(|(c, words)| (pipelined(c), words)).map(|(c, words)| {
+        // The mention nearest after the reply's start (several recipients, several `>>> RCPT To`).
+        let from = if raw.is_char_boundary(near) { near.saturating_sub(400) } else { 0 };
+        let from = (0..=from).rev().find(|&i| raw.is_char_boundary(i)).unwrap_or(0);
+        let at = text::locate(raw, words, from);
         Item { value: c.to_string(), at }
     });
     let sender = dsn("X-Postfix-Sender")
@@ -449,7 +473,10 @@ pub fn read(raw: &str) -> Result<Reading, Unreadable> {
     // The class.
     let action = dsn("Action").map(|(v, _)| v.to_ascii_lowercase());
     let delayed = action.as_deref() == Some("delayed");
+    // A warning's own words ("THIS IS A WARNING ONLY") win over "could not be delivered for …".
+    let warned = action.is_none() && found.warning;
     let gave_up = !delayed
+        && !warned
         && (found.gave_up
             || (action.as_deref() == Some("failed") && status_n.is_some_and(|s| s.class == 4))
             || status_n.is_some_and(|s| s.class == 5 && s.subject == 4 && s.detail == 7));
@@ -473,6 +500,12 @@ pub fn read(raw: &str) -> Result<Reading, Unreadable> {
         (false, None) if kind == Kind::Received => (None, None, Certainty::Sure, None),
         (false, None) => (None, None, Certainty::Guess, None),
     };
+    // A domain the sending server could not find in DNS was refused by no server: a Remote-MTA field then names
+    // the server it meant to reach (or its name server), and the text says no server answered.
+    if class == Some(Why::NoSuchDomain) && diag.is_none() && found.remote.is_none() {
+        remote = None;
+        remote_ip = None;
+    }
     let relay_class = class.or(last_failure).filter(|w| matches!(w, Why::RelayDenied | Why::RelayDeferred));
     let relay = relay_class.map(|_| {
         let asks_login =

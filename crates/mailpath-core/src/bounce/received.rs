@@ -3,6 +3,9 @@
 use super::text::{host, ip, item, locate};
 use super::{Hop, Item};
 
+/// How many `Received:` fields are read (real paths have a dozen at most).
+const MAX_HOPS: usize = 64;
+
 /// Header fields of a header block: `(name, unfolded value, offset of the field in raw)`. Reading stops at the
 /// first empty line (the body).
 pub fn fields(raw: &str) -> Vec<(String, String, usize)> {
@@ -37,6 +40,7 @@ pub fn hops(raw: &str) -> Vec<Hop> {
     let mut out: Vec<Hop> = fields(raw)
         .into_iter()
         .filter(|(n, ..)| n.eq_ignore_ascii_case("Received"))
+        .take(MAX_HOPS)
         .map(|(_, v, at)| hop(raw, &v, at))
         .collect();
     out.reverse();

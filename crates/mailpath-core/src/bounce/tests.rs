@@ -41,7 +41,9 @@ fn hostile_pastes_get_a_clear_answer() {
     for paste in [&deep, &folded, &spaces, &digits, &near_misses] {
         let t0 = std::time::Instant::now();
         let _ = read(paste);
-        assert!(t0.elapsed() < std::time::Duration::from_secs(2), "{} bytes took {:?}", paste.len(), t0.elapsed());
+        // Linear time: about 0.2 s for 1 MB optimised (a debug build on a busy machine is up to 20 times slower).
+        let bound = std::time::Duration::from_millis(if cfg!(debug_assertions) { 8000 } else { 1000 });
+        assert!(t0.elapsed() < bound, "{} bytes took {:?}", paste.len(), t0.elapsed());
     }
     for msg in [Unreadable::Empty, Unreadable::TooBig(2 << 20), Unreadable::Binary, Unreadable::NothingFound] {
         assert!(msg.to_string().len() > 20);

@@ -4,14 +4,19 @@
 use super::{Item, Span};
 use crate::reply::Status;
 
-/// The byte range in `raw` where `value` occurs at or after `from` (else anywhere), comparing runs of white space
-/// (folded lines, wrapped text) as equal. `None` if it is not there as such (a decoded part, a joined value).
+/// How many words of a value [`locate`] compares (a longer value's span covers its first words): it bounds the
+/// work per candidate, so that finding a value is linear in the paste's size.
+const LOCATE_WORDS: usize = 32;
+
+/// The byte range in `raw` where `value` occurs at or after `from` (else anywhere), ignoring ASCII case and
+/// comparing runs of white space (folded lines, wrapped text) as equal. `None` if it is not there as such (a
+/// decoded part, a joined value).
 pub fn locate(raw: &str, value: &str, from: usize) -> Option<Span> {
-    let words: Vec<&str> = value.split_whitespace().collect();
+    let words: Vec<&str> = value.split_ascii_whitespace().take(LOCATE_WORDS).collect();
     let first = *words.first()?;
     let try_from = |start: usize| -> Option<Span> {
         let mut at = start;
-        while let Some(i) = raw.get(at..)?.find(first) {
+        while let Some(i) = find_ci(raw.get(at..)?, first) {
             let begin = at + i;
             if let Some(end) = follows(raw, begin + first.len(), &words[1..]) {
                 return Some(Span { start: begin, end });
@@ -21,7 +26,7 @@ pub fn locate(raw: &str, value: &str, from: usize) -> Option<Span> {
         None
     };
     let from = if raw.is_char_boundary(from.min(raw.len())) { from.min(raw.len()) } else { 0 };
-    try_from(from).or_else(|| try_from(0))
+    try_from(from).or_else(|| if from > 0 { try_from(0) } else { None })
 }
 
 /// Where the words end if `words` follow `at` in `raw`, each after some white space.
@@ -32,7 +37,7 @@ fn follows(raw: &str, mut at: usize, words: &[&str]) -> Option<usize> {
         while at < b.len() && b[at].is_ascii_whitespace() {
             at += 1;
         }
-        if at == start || !raw.get(at..)?.starts_with(w) {
+        if at == start || !raw.get(at..at + w.len()).is_some_and(|r| r.eq_ignore_ascii_case(w)) {
             return None;
         }
         at += w.len();
@@ -88,21 +93,27 @@ pub struct ReplyLine {
     pub status: Option<Status>,
     /// The whole reply as one line (continuations joined with a space).
     pub text: String,
+    /// How many bytes of the text it was read from it covers (from its code on).
+    pub len: usize,
 }
 
 /// The reply at the start of `s` (after white space): three digits 2xx–5xx, then a space, a dash or the end.
 /// Continuation lines (`550-…` then `550 …`) are joined, their repeated code and status dropped.
 pub fn reply_at(s: &str) -> Option<ReplyLine> {
-    let s = s.trim_start();
+    let s = s.trim_start_matches([' ', '\t']);
     let code = code_at(s)?;
+    let mut len = 0;
     let mut words = Vec::new();
     let mut status = None;
-    for (n, line) in s.lines().enumerate() {
-        let line = line.trim();
+    let mut consumed = 0;
+    for (n, raw_line) in s.split_inclusive('\n').enumerate() {
+        let line = raw_line.trim();
         let Some(c) = code_at(line) else { break };
         if c != code {
             break;
         }
+        len = consumed + raw_line.trim_end().len();
+        consumed += raw_line.len();
         let rest = line[3..].trim_start_matches(['-', ' ']);
         let (st, rest) = match rest.split_once(' ') {
             Some((a, b)) if Status::parse(a).is_some() => (Status::parse(a), b),
@@ -125,7 +136,7 @@ pub fn reply_at(s: &str) -> Option<ReplyLine> {
         Some(st) if !joined.contains(&format!("(#{st}")) => format!("{code} {st} {joined}"),
         _ => format!("{code} {joined}"),
     };
-    Some(ReplyLine { code, status, text: text.trim_end().to_string() })
+    Some(ReplyLine { code, status, text: text.trim_end().to_string(), len })
 }
 
 fn code_at(s: &str) -> Option<u16> {
@@ -152,8 +163,12 @@ pub fn qmail_status(s: &str) -> Option<Status> {
 pub fn first_reply(s: &str) -> Option<(usize, ReplyLine)> {
     let mut at = 0;
     for line in s.split_inclusive('\n') {
-        let trimmed = line.trim_start();
+        let trimmed = line.trim_start_matches([' ', '\t']);
         let lead = line.len() - trimmed.len();
+        if trimmed.trim().is_empty() {
+            at += line.len();
+            continue;
+        }
         if let Some(r) = reply_at(&s[at + lead..]) {
             return Some((at + lead, r));
         }
@@ -163,14 +178,11 @@ pub fn first_reply(s: &str) -> Option<(usize, ReplyLine)> {
             if let Some(i) = line.find(marker) {
                 let from = at + i + marker.len();
                 let rest = &s[from..];
-                // A quoted reply ends at its closing quote (`Server Response: '550 …', Port: 25`).
+                // A quoted reply ends at its closing quote on its line (`Server Response: '550 …', Port: 25`).
                 let rest = match marker.ends_with('\'') {
                     true => {
-                        &rest[..rest
-                            .find("', ")
-                            .or_else(|| rest.find("'\n"))
-                            .or_else(|| rest.rfind('\''))
-                            .unwrap_or(rest.len())]
+                        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+                        &line[..line.find("', ").or_else(|| line.rfind('\'')).unwrap_or(line.len())]
                     }
                     false => rest,
                 };
@@ -255,5 +267,18 @@ mod tests {
         assert_eq!(reply_at("600 no"), None);
         let (_, e) = first_reply("host mx[1.2.3.4] said: 554 5.7.1 no (in reply to RCPT TO command)").unwrap();
         assert_eq!(e.code, 554);
+    }
+}
+
+#[cfg(test)]
+mod more_tests {
+    use super::*;
+
+    #[test]
+    fn a_multi_line_reply_covers_all_its_lines_and_values_are_found_in_any_case() {
+        let s = "550-5.1.1 The email account\n550 5.1.1 does not exist. - gsmtp\nnext";
+        assert_eq!(&s[..reply_at(s).unwrap().len], "550-5.1.1 The email account\n550 5.1.1 does not exist. - gsmtp");
+        let raw = "host MX.Corp-B.Example said";
+        assert_eq!(locate(raw, "mx.corp-b.example", 0), Some(Span { start: 5, end: 22 }));
     }
 }
