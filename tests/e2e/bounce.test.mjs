@@ -72,6 +72,10 @@ test('a real Postfix bounce: the recipient\'s server refused relaying; Show me o
   await page.waitForSelector('.why .decision');
   assert.match(await page.locator('.why').innerText(), /relay/i);
   assert.match(await page.locator('.transcript').innerText(), /554 5\.7\.1 <bob@corp-b\.example>: Relay access denied/);
+  // Back to the tab: the paste and its reading are still there.
+  await page.locator('.tabs button[data-tab="your-bounce"]').click();
+  await page.waitForSelector('[data-testid="bounce-reading"]');
+  assert.match(await page.locator('[data-testid="bounce-paste"]').inputValue(), /Relay access denied/);
   assert.deepEqual(errors, []);
 });
 

@@ -6,7 +6,7 @@ use crate::browser;
 use crate::components::controls::ControlsProps;
 use crate::components::panels::Panels;
 use crate::components::playback::Playback;
-use crate::components::reader::Reader;
+use crate::components::reader::OpenProps;
 use crate::components::select::Select;
 use crate::components::share::OpenFile;
 use crate::components::stage::Stage;
@@ -282,14 +282,8 @@ pub fn App() -> Html {
     };
     let sharing = use_state(|| false);
     let announce = describe(&model.scenario, &model.trace, model.step);
-    let reading = model.reading.and_then(|i| model.trace.messages.get(i).map(|msg| (i, msg))).map(|(i, msg)| {
-        let close = {
-            let m = model.clone();
-            Callback::from(move |_| m.dispatch(Action::Read(None)))
-        };
-        let text = msg.text();
-        let mark = mailpath_core::explain::bounce_key(&model.trace, i, &text);
-        html! { <Reader text={AttrValue::from(text)} {mark} on_close={close} message={i} /> }
+    let reading = model.reading.filter(|i| *i < model.trace.messages.len()).map(|i| {
+        html! { <Lazy<OpenProps> load={lazy::READER} what="the message" props={OpenProps { model: model.clone(), message: i }} /> }
     });
     let group = |source: fn(&Source) -> bool, label: &'static str| {
         html! {

@@ -211,6 +211,7 @@ use crate::components::console::{Console, ConsoleProps};
 use crate::components::controls::{Controls, ControlsProps};
 use crate::components::panels::{Message, PanelProps, Timeline, WhatIf};
 use crate::components::present::{PresentBar, PresentProps};
+use crate::components::reader::{OpenMessage, OpenProps};
 use crate::components::share::{Share, ShareProps};
 use crate::components::why::{Checks, ChecksProps, Fixes, FixesProps, Outcome, OutcomeProps};
 
@@ -237,6 +238,10 @@ lazy_view!(
 lazy_view!(
     /// The SMTP console (the typed-session reader and runner come with it).
     console, CONSOLE, ConsoleProps, |p| html! { <Console model={p.model.clone()} locked={p.locked} /> }
+);
+lazy_view!(
+    /// The message reader (a bounce or a message copy in a modal window).
+    reader, READER, OpenProps, |p| html! { <OpenMessage model={p.model.clone()} message={p.message} /> }
 );
 lazy_view!(
     /// The bounce reader (the core's reader of pasted bounces and mail-parser come with it).

@@ -12,6 +12,12 @@ use mailpath_core::{presets, run, Why};
 use std::rc::Rc;
 use yew::prelude::*;
 
+thread_local! {
+    /// The paste, kept while the page is open: switching tabs (or "Show me", which opens the transcript) and
+    /// coming back finds it as it was. It is never stored anywhere else.
+    static PASTE: std::cell::RefCell<Rc<str>> = std::cell::RefCell::new(Rc::from(""));
+}
+
 /// How much of a paste the source view shows (the reading reads all of it).
 const SHOWN: usize = 200 * 1024;
 
@@ -53,6 +59,9 @@ fn source(text: &str, spans: &[Span], chosen: Option<Span>) -> Html {
     html! {
         <>
             <pre class="bounce-source" aria-label="What you pasted">{ for out }</pre>
+            if chosen.is_some_and(|c| c.end > shown.len()) {
+                <p class="note" role="status">{ "That item is further into the paste than is shown here." }</p>
+            }
             if shown.len() < text.len() {
                 <p class="note">{ format!("Only the first {} KB are shown here; all {} KB were read.", SHOWN / 1024, text.len() / 1024) }</p>
             }
@@ -78,28 +87,47 @@ fn add_stylesheet() {
 pub fn BounceReader(props: &PanelProps) -> Html {
     let m = &props.model;
     use_effect_with((), |_| add_stylesheet());
-    let text = use_state(String::new);
+    let text = use_state(|| PASTE.with(|p| p.borrow().clone()));
+    // Which load is the latest: a slow file read must not overwrite what was pasted after it.
+    let loads = use_mut_ref(|| 0u32);
     let chosen = use_state(|| None::<Span>);
     let problem = use_state(|| None::<String>);
-    let reading = {
-        let t = (*text).clone();
-        use_memo(t, |t| if t.trim().is_empty() { None } else { Some(bounce::read(t)) })
-    };
+    // The reading and the scenario it opens (run once per paste, not on every redraw).
+    let reading = use_memo((*text).clone(), |t| {
+        if t.trim().is_empty() {
+            return None;
+        }
+        Some(bounce::read(t).map(|r| {
+            let opened = bounce::opening(&r).map(|o| {
+                let (s, kept) = o.scenario();
+                let step = o.step(&run(&s));
+                (o.preset, s, step, kept)
+            });
+            (r, opened)
+        }))
+    });
     let set_text = {
         let (text, chosen, problem) = (text.clone(), chosen.clone(), problem.clone());
         Rc::new(move |t: String| {
             chosen.set(None);
             problem.set(None);
+            let t: Rc<str> = Rc::from(t);
+            PASTE.with(|p| p.replace(t.clone()));
             text.set(t);
         })
     };
     let oninput = {
-        let set_text = set_text.clone();
-        Callback::from(move |e: InputEvent| set_text(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value()))
+        let (set_text, loads) = (set_text.clone(), loads.clone());
+        Callback::from(move |e: InputEvent| {
+            *loads.borrow_mut() += 1;
+            set_text(e.target_unchecked_into::<web_sys::HtmlTextAreaElement>().value())
+        })
     };
     let load_file = {
-        let (set_text, problem) = (set_text.clone(), problem.clone());
+        let (set_text, problem, loads) = (set_text.clone(), problem.clone(), loads.clone());
         Rc::new(move |f: web_sys::File| {
+            *loads.borrow_mut() += 1;
+            let this = *loads.borrow();
             let name = f.name();
             if f.size() > MAX_BYTES as f64 {
                 problem.set(Some(format!(
@@ -109,10 +137,14 @@ pub fn BounceReader(props: &PanelProps) -> Html {
                 )));
                 return;
             }
-            let (set_text, problem) = (set_text.clone(), problem.clone());
+            let (set_text, problem, loads) = (set_text.clone(), problem.clone(), loads.clone());
             let promise = f.text();
             yew::platform::spawn_local(async move {
-                match wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_string()) {
+                let read = wasm_bindgen_futures::JsFuture::from(promise).await.ok().and_then(|v| v.as_string());
+                if *loads.borrow() != this {
+                    return;
+                }
+                match read {
                     Some(t) => set_text(t),
                     None => problem.set(Some(format!("{name} could not be read as text."))),
                 }
@@ -151,15 +183,13 @@ pub fn BounceReader(props: &PanelProps) -> Html {
     let body = match reading.as_ref() {
         None => html! {},
         Some(Err(e)) => html! { <p class="bounce-error" role="alert" data-testid="bounce-error">{ e.to_string() }</p> },
-        Some(Ok(r)) => {
+        Some(Ok((r, opened))) => {
             let lines = bounce::lines(r);
             let spans: Vec<Span> = lines.iter().filter_map(|l| l.at).collect();
-            let opening = bounce::opening(r);
-            let show = opening.as_ref().map(|o| {
-                let (s, kept) = o.scenario();
-                let step = o.step(&run(&s));
+            let show = opened.as_ref().map(|(slug, s, step, kept)| {
+                let (s, step, kept) = (s.clone(), *step, kept.clone());
                 let d = m.clone();
-                let preset = presets::get(o.preset).map_or(o.preset, |p| p.title);
+                let preset = presets::get(slug).map_or(*slug, |p| p.title);
                 let onclick = Callback::from(move |_| {
                     d.dispatch(Action::Fix(Box::new(s.clone())));
                     d.dispatch(Action::Go(step));
@@ -256,7 +286,7 @@ pub fn BounceReader(props: &PanelProps) -> Html {
             <h2 id="bounce-title">{ "What did you get?" }</h2>
             <p>{ "Paste a bounce (“Undelivered Mail Returned to Sender”, an Exchange or Gmail notice), a mail program's error message, or the Received: lines of a message that arrived — or drop an .eml file here. Nothing you paste leaves this page or is stored." }</p>
             <textarea id="bounce-paste" data-testid="bounce-paste" rows="8" spellcheck="false" aria-label="Your bounce or error message"
-                value={(*text).clone()} {oninput} {ondrop} {ondragover} />
+                value={AttrValue::from((*text).clone())} {oninput} {ondrop} {ondragover} />
             <div class="bounce-actions">
                 <label class="file">{ "Open an .eml file " }
                     <input type="file" accept=".eml,.txt,.msg,message/rfc822,text/plain" {onchange} />

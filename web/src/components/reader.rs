@@ -1,9 +1,34 @@
 //! The message reader: a modal dialog (the page behind is inert, Escape closes it, focus goes back to the button
 //! that opened it), with the line that matters marked.
 
+use crate::state::{Action, Model};
 use gloo::events::EventListener;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
+
+/// Properties of [`OpenMessage`].
+#[derive(Properties, PartialEq)]
+pub struct OpenProps {
+    /// The model.
+    pub model: UseReducerHandle<Model>,
+    /// Which message of the trace to show.
+    pub message: usize,
+}
+
+/// A message of the trace in the reader, the refusing server's words marked (this loads with the reader, when a
+/// message is first opened).
+#[function_component]
+pub fn OpenMessage(props: &OpenProps) -> Html {
+    let m = &props.model;
+    let Some(msg) = m.trace.messages.get(props.message) else { return html! {} };
+    let text = msg.text();
+    let mark = mailpath_core::explain::bounce_key(&m.trace, props.message, &text);
+    let close = {
+        let m = m.clone();
+        Callback::from(move |_| m.dispatch(Action::Read(None)))
+    };
+    html! { <Reader text={AttrValue::from(text)} {mark} on_close={close} message={props.message} /> }
+}
 
 /// Properties of [`Reader`].
 #[derive(Properties, PartialEq)]
