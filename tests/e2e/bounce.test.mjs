@@ -113,3 +113,29 @@ test('a hostile paste stays text, nonsense gets a clear message, and at 360 px t
   await page.screenshot({ path: shot('bounce-360.png'), fullPage: true });
   assert.deepEqual(errors, []);
 });
+
+test('Received: lines of a message that arrived are drawn as the path, hop by hop, with TLS and login', async () => {
+  const { page, errors } = await open(browser, '');
+  await openReader(page);
+  await paste(page, [
+    'Received: from mx1.corp-b.example (mx1.corp-b.example [192.0.2.10])',
+    '\tby imap.corp-b.example (Postfix) with ESMTPS id 4A1B2;',
+    '\tMon, 2 Mar 2026 09:00:03 +0000 (UTC)',
+    'Received: from smtp.isp-a.example (smtp.isp-a.example [203.0.113.25])',
+    '\tby mx1.corp-b.example (Postfix) with ESMTP id 3C4D5',
+    '\tfor <bob@corp-b.example>; Mon, 2 Mar 2026 09:00:02 +0000 (UTC)',
+    'Received: from laptop.example (unknown [198.51.100.23])',
+    '\tby smtp.isp-a.example (Postfix) with ESMTPSA id 702E2',
+    '\tfor <bob@corp-b.example>; Mon, 2 Mar 2026 09:00:01 +0000 (UTC)',
+    'Subject: Lunch on Friday?',
+    '',
+    'Are you free?',
+  ].join('\n'));
+  assert.equal(await page.locator('[data-testid="bounce-reading"]').getAttribute('data-kind'), 'received');
+  const hops = await page.locator('.hop-path li').allInnerTexts();
+  assert.equal(hops.length, 3);
+  assert.match(hops[0], /laptop\.example \[198\.51\.100\.23\][\s\S]*smtp\.isp-a\.example[\s\S]*ESMTPSA · encrypted · logged in[\s\S]*09:00:01/);
+  assert.match(hops[1], /smtp\.isp-a\.example[\s\S]*mx1\.corp-b\.example[\s\S]*ESMTP · not encrypted/);
+  assert.match(hops[2], /mx1\.corp-b\.example[\s\S]*imap\.corp-b\.example[\s\S]*ESMTPS · encrypted/);
+  assert.deepEqual(errors, []);
+});
