@@ -41,6 +41,7 @@ pub fn why(w: Why) -> &'static str {
         Why::BadSequence => "A command came out of order.",
         Why::MailboxFull => "The recipient's mailbox is over its size limit (quota). This is not a relay problem: the right server refused, for now or for good.",
         Why::TempFail => "A temporary refusal (4xx): the server cannot take the message now. A sending server keeps it and tries again.",
+        Why::AddressLiteral => "The address names a server by its IP address in brackets (user@[192.0.2.1]) instead of a domain. Exim refuses that form unless its allow_domain_literals option is on: write the domain name.",
     }
 }
 
@@ -59,6 +60,7 @@ pub fn how_to_tell(w: Why) -> Option<&'static str> {
         Why::PortBlocked | Why::ConnectionRefused | Why::TimedOut => "There is no SMTP reply at all: it is a network problem.",
         Why::MailboxFull => "It is about the mailbox's size (5.2.2 or 4.2.2, \"quota\"), at the right server.",
         Why::TempFail => "A 4xx code: it is temporary, and a sending server retries on its own.",
+        Why::AddressLiteral => "A 501 syntax reply naming the address, at MAIL FROM or RCPT TO: the form of the address is refused, whoever sends.",
         _ => return None,
     })
 }

@@ -90,6 +90,7 @@ static POSTFIX: Spec = Spec {
     loops: "mail for {domain} loops back to myself",
     too_many_hops: sourced(554, esc(5, 4, 0), "Error: too many hops"),
     max_hops: 50,
+    smtp_in: None,
     rules: RuleNames {
         mynetworks: "permit_mynetworks",
         sasl: "permit_sasl_authenticated",
@@ -289,6 +290,7 @@ static SENDMAIL: Spec = Spec {
     loops: "{host} config error: mail loops back to me (MX problem?)",
     too_many_hops: unverified(554, esc(5, 4, 6), "Too many hops"),
     max_hops: 25,
+    smtp_in: None,
     rules: RuleNames {
         mynetworks: "Connect: RELAY (trusted address)",
         sasl: "TRUST_AUTH_MECH (authenticated)",
@@ -311,9 +313,11 @@ const EXIM_KW: &[Kw] = &[
     Kw::Size,
     Kw::Always("8BITMIME"),
     Kw::Always("PIPELINING"),
+    Kw::Always("PIPECONNECT"),
     Kw::Auth("PLAIN LOGIN"),
     Kw::Always("CHUNKING"),
     Kw::StartTls,
+    Kw::Always("SMTPUTF8"),
     Kw::Always("HELP"),
 ];
 
@@ -343,7 +347,7 @@ static EXIM: Spec = Spec {
     need_ehlo: unverified(503, None, "HELO or EHLO required"),
     need_mail: sourced(503, None, "sender not yet given"),
     need_rcpt: sourced(503, None, "valid RCPT command must precede DATA"),
-    no_valid_recipients: unverified(503, None, "valid RCPT command must precede DATA"),
+    no_valid_recipients: sourced(503, None, "valid RCPT command must precede DATA"),
     relay_denied: sourced(550, None, "relay not permitted"),
     relay_denied_auth: None,
     relay_denied_pop: Some(sourced(
@@ -360,12 +364,20 @@ static EXIM: Spec = Spec {
     spf_fail: unverified(550, None, "SPF check failed for {from}"),
     dmarc_reject: unverified(550, None, "Rejected by DMARC policy for {domain}"),
     too_big_mail: sourced(552, None, "Message size exceeds maximum permitted"),
-    too_big_data: unverified(552, None, "Message size exceeds maximum permitted"),
+    too_big_data: sourced(552, None, "Message size exceeds maximum permitted"),
     null_mx: unverified(550, None, "an MX or SRV record indicated no SMTP service"),
     domain_not_found: sourced(451, None, "Temporary local problem - please try later"),
     loops: "lowest numbered MX record points to local host",
     too_many_hops: unverified(550, None, "Too many \"Received\" headers - suspected mail loop"),
     max_hops: 30,
+    smtp_in: Some(SmtpIn {
+        literal: sourced(501, None, "<{arg}>: domain literals not allowed"),
+        max_errors: 3,
+        too_many: sourced(501, None, "Too many syntax or protocol errors"),
+        no_rcpt_pipelined: sourced(503, None, "Valid RCPT command must precede DATA"),
+        all_refused: sourced(503, None, "All RCPT commands were rejected with this error:"),
+        wrap: 75,
+    }),
     rules: RuleNames {
         mynetworks: "accept hosts = +relay_from_hosts",
         sasl: "accept authenticated = *",
@@ -453,6 +465,7 @@ static EXCHANGE: Spec = Spec {
     loops: "Message loop detected for {domain}",
     too_many_hops: unverified(554, esc(5, 4, 14), "Hop count exceeded - possible mail loop"),
     max_hops: 30,
+    smtp_in: None,
     rules: RuleNames {
         mynetworks: "receive connector RemoteIPRanges (Ms-Exch-SMTP-Accept-Any-Recipient)",
         sasl: "authenticated user (Ms-Exch-SMTP-Accept-Any-Recipient)",
@@ -522,6 +535,7 @@ static QMAIL: Spec = Spec {
     loops: "Sorry. Although I'm listed as a best-preference MX or A for that host, it isn't in my control/locals file, so I don't treat it as local. (#5.4.6)",
     too_many_hops: sourced(554, None, "too many hops, this message is looping (#5.4.6)"),
     max_hops: 100,
+    smtp_in: None,
     rules: RuleNames {
         mynetworks: "RELAYCLIENT (tcpserver rule)",
         sasl: "RELAYCLIENT (SMTP AUTH patch)",
@@ -597,6 +611,7 @@ static STALWART: Spec = Spec {
     loops: "Mail for {domain} loops back to this server.",
     too_many_hops: unverified(554, esc(5, 4, 6), "Too many hops."),
     max_hops: 50,
+    smtp_in: None,
     rules: RuleNames {
         mynetworks: "session.rcpt.relay (trusted IP)",
         sasl: "session.rcpt.relay (authenticated_as)",
@@ -637,6 +652,21 @@ mod tests {
         assert_eq!(line(Flavour::Stalwart), "550 5.1.2 Relay not allowed.");
         for f in Flavour::ALL {
             assert!(spec(*f).relay_denied.verified, "{f}: relay refusal must be sourced");
+        }
+    }
+
+    /// The cases measured on a real Exim 4.96 (`deny message = …` with lines around 75 characters).
+    #[test]
+    fn exim_wraps_long_acl_messages_where_the_real_server_does() {
+        let x = spec(Flavour::Exim).smtp_in.unwrap();
+        let xs = |n: usize| "x".repeat(n);
+        assert_eq!(x.wrap_text(&format!("{} yy zzz", xs(69))), [format!("{} yy", xs(69)), "zzz".into()]);
+        assert_eq!(x.wrap_text(&format!("{} yy zzz", xs(72))), [format!("{} yy", xs(72)), "zzz".into()]);
+        assert_eq!(x.wrap_text(&format!("{} yy zzz", xs(73))), [xs(73), "yy zzz".into()]);
+        assert_eq!(x.wrap_text(&format!("{} yy zzz", xs(78))), [xs(78), "yy zzz".into()]);
+        assert_eq!(x.wrap_text("relay not permitted"), ["relay not permitted"]);
+        for f in Flavour::ALL {
+            assert_eq!(spec(*f).smtp_in.is_some(), *f == Flavour::Exim, "{f}");
         }
     }
 

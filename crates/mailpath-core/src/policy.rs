@@ -35,6 +35,12 @@ pub struct Resolved {
 /// Resolves `addr` against `server`'s domains: percent hack, bang paths, source routes and `@myorigin` as
 /// Postfix's defaults (`allow_percent_hack`, `swap_bangpath`, `append_at_myorigin`) do.
 pub fn resolve(addr: &Address, server: &ServerConfig) -> Resolved {
+    if crate::flavours::spec(server.settings.flavour).smtp_in.is_some() {
+        // Exim takes the local part as it is: no percent hack (`percent_hack_domains` is empty by default), no
+        // bang paths, no address inside a quoted local part. Only a source route is dropped, as by everyone.
+        let domain = addr.domain().map_or_else(|| server.hostname.to_string(), str::to_ascii_lowercase);
+        return classify(addr.local().to_string(), domain, false, server);
+    }
     // A source route (`@host:user@domain`) is ignored, as RFC 5321 §3.3 asks; Postfix 3.7 does the same.
     let mut stripped = false;
     let mut local = addr.local().to_string();

@@ -8,6 +8,7 @@ use crate::flavour::{Kw, Spec, Vars};
 use crate::flavours::spec;
 use crate::policy::{decide, Grey, RcptContext};
 use crate::reply::Reply;
+use crate::scenario::Flavour;
 use crate::time::{DateTime, Secs};
 use crate::trace::{Decision, Why};
 use crate::world::{ServerConfig, PASSWORD};
@@ -127,6 +128,13 @@ pub struct ServerSession<'a> {
     pub closed: bool,
     /// The last message typed after DATA, once the server took it.
     message: Option<typed::TypedMessage>,
+    /// Exim: syntax and protocol errors so far (`smtp_max_synprot_errors`).
+    synprot: u32,
+    /// Exim: the last command was a `RCPT`.
+    last_was_rcpt: bool,
+    /// Exim: the first `RCPT` reply of the transaction (its lines as Exim keeps them), and whether every later one
+    /// said the same.
+    rcpt_response: Option<(Vec<String>, bool)>,
 }
 
 impl<'a> ServerSession<'a> {
@@ -157,7 +165,9 @@ impl<'a> ServerSession<'a> {
             last_why: None,
             ip_text: client_ip.to_string(),
             // Only some banners print the date; formatting it is not free.
-            date_text: if spec(server.settings.flavour).greeting.text.contains("{date}") {
+            date_text: if server.settings.flavour == Flavour::Exim {
+                DateTime::at(t).exim()
+            } else if spec(server.settings.flavour).greeting.text.contains("{date}") {
                 DateTime::at(t).to_string()
             } else {
                 String::new()
@@ -170,6 +180,9 @@ impl<'a> ServerSession<'a> {
             overshoot: 0,
             closed: false,
             message: None,
+            synprot: 0,
+            last_was_rcpt: false,
+            rcpt_response: None,
         }
     }
 
@@ -229,6 +242,50 @@ impl<'a> ServerSession<'a> {
 
     /// Answers one command.
     pub fn handle(&mut self, cmd: &Command, greylist: &mut Greylist, msg: &MessageFacts) -> (Reply, Effect) {
+        let after_rcpt = std::mem::replace(&mut self.last_was_rcpt, matches!(cmd, Command::Rcpt(_)));
+        let (reply, effect) = self.answer(cmd, greylist, msg, after_rcpt);
+        if matches!(cmd, Command::Rcpt(_)) {
+            self.keep_rcpt_response(&reply);
+        }
+        (reply, effect)
+    }
+
+    /// Exim keeps the first `RCPT` reply of a transaction (an ACL's message as its text lines, a syntax error as
+    /// the whole line with its code) and notes whether every later one said the same.
+    fn keep_rcpt_response(&mut self, reply: &Reply) {
+        if self.spec.smtp_in.is_none() {
+            return;
+        }
+        let kept: Vec<String> = if reply.code == 501 {
+            vec![format!("{} {}", reply.code, reply.lines.first().map_or("", |l| l.as_ref()))]
+        } else {
+            reply.lines.iter().map(|l| l.to_string()).collect()
+        };
+        match &mut self.rcpt_response {
+            None => self.rcpt_response = Some((kept, true)),
+            Some((first, same)) => *same &= *first == kept,
+        }
+    }
+
+    /// Exim counts a syntax or protocol error; the one after `smtp_max_synprot_errors` says so on a last line and
+    /// drops the connection.
+    fn synprot_error(&mut self, mut reply: Reply) -> Reply {
+        let Some(x) = self.spec.smtp_in else { return reply };
+        self.synprot += 1;
+        if self.synprot > x.max_errors {
+            reply.lines.push(x.too_many.text.into());
+            self.closed = true;
+        }
+        reply
+    }
+
+    fn answer(
+        &mut self,
+        cmd: &Command,
+        greylist: &mut Greylist,
+        msg: &MessageFacts,
+        after_rcpt: bool,
+    ) -> (Reply, Effect) {
         let spec = self.spec;
         let plain = |tpl: &crate::flavour::Tpl, s: &Self| tpl.reply(&s.vars());
         self.last_why = None;
@@ -241,6 +298,7 @@ impl<'a> ServerSession<'a> {
                 self.helo = Some(name.clone());
                 self.mail_from = None;
                 self.accepted.clear();
+                self.rcpt_response = None;
                 (self.ehlo(), Effect::None)
             }
             Command::Quit => (plain(&spec.quit, self), Effect::None),
@@ -258,6 +316,7 @@ impl<'a> ServerSession<'a> {
             Command::Rset => {
                 self.mail_from = None;
                 self.accepted.clear();
+                self.rcpt_response = None;
                 (plain(&spec.rset, self), Effect::None)
             }
             _ if self.helo.is_none() => (plain(&spec.need_ehlo, self), Effect::None),
@@ -277,23 +336,35 @@ impl<'a> ServerSession<'a> {
             }
             Command::Mail { from, size } => self.mail(from, *size),
             Command::Rcpt(to) => self.rcpt(to, greylist),
-            Command::Data => self.data(),
+            Command::Data => self.data(after_rcpt),
             Command::EndOfData => self.end_of_data(msg),
         }
     }
 
     /// `DATA`: outside a transaction the server needs RCPT; inside one with no recipient taken, it has none valid
-    /// (Postfix's data_cmd).
-    fn data(&mut self) -> (Reply, Effect) {
+    /// (Postfix's data_cmd). Exim repeats the recipients' common refusal and, right after a refused `RCPT`, does
+    /// not count the `DATA` as an error.
+    fn data(&mut self, after_rcpt: bool) -> (Reply, Effect) {
         let spec = self.spec;
-        let tpl = if self.mail_from.is_none() {
-            &spec.need_rcpt
-        } else if self.accepted.is_empty() {
-            &spec.no_valid_recipients
-        } else {
-            &spec.data_go
-        };
-        (tpl.reply(&self.vars()), Effect::None)
+        if !self.accepted.is_empty() && self.mail_from.is_some() {
+            return (spec.data_go.reply(&self.vars()), Effect::None);
+        }
+        let tpl = if self.mail_from.is_none() { &spec.need_rcpt } else { &spec.no_valid_recipients };
+        let Some(x) = spec.smtp_in else { return (tpl.reply(&self.vars()), Effect::None) };
+        let mut lines: Vec<crate::reply::Text> = Vec::new();
+        if let Some((first, true)) = &self.rcpt_response {
+            lines.push(x.all_refused.text.into());
+            lines.extend(first.iter().map(|l| l.clone().into()));
+        }
+        let pipelined = after_rcpt && self.spec.keywords.contains(&Kw::Always("PIPELINING"));
+        let last = if pipelined { x.no_rcpt_pipelined } else { *tpl };
+        let mut reply = last.reply(&self.vars());
+        lines.append(&mut reply.lines);
+        reply.lines = lines;
+        if !pipelined {
+            reply = self.synprot_error(reply);
+        }
+        (reply, Effect::None)
     }
 
     fn mail(&mut self, from: &str, size: Option<usize>) -> (Reply, Effect) {
@@ -310,10 +381,25 @@ impl<'a> ServerSession<'a> {
             return (spec.too_big_mail.reply(&self.vars()), Effect::None);
         }
         let parsed = if from.is_empty() { None } else { Address::parse_as_server(from).ok() };
+        if let Some(reply) = self.literal_refused(parsed.as_ref(), from) {
+            self.last_why = Some(Why::AddressLiteral);
+            return (reply, Effect::None);
+        }
         self.mail_from = Some(parsed);
         self.accepted.clear();
         let v = Vars { from, ..self.vars() };
         (spec.mail_ok.reply(&v), Effect::None)
+    }
+
+    /// Exim refuses an address literal as a domain (`allow_domain_literals` is false by default), counting it as
+    /// a syntax error.
+    fn literal_refused(&mut self, addr: Option<&Address>, sent: &str) -> Option<Reply> {
+        let x = self.spec.smtp_in?;
+        if !addr?.domain().is_some_and(|d| d.starts_with('[')) {
+            return None;
+        }
+        let reply = x.literal.reply(&Vars { arg: sent, ..self.vars() });
+        Some(self.synprot_error(reply))
     }
 
     fn rcpt(&mut self, to: &str, greylist: &mut Greylist) -> (Reply, Effect) {
@@ -323,6 +409,10 @@ impl<'a> ServerSession<'a> {
         let Ok(rcpt) = Address::parse_as_server(to) else {
             return (self.spec.bad_rcpt_syntax.reply(&Vars { rcpt: to, ..self.vars() }), Effect::None);
         };
+        if let Some(reply) = self.literal_refused(Some(&rcpt), to) {
+            self.last_why = Some(Why::AddressLiteral);
+            return (reply, Effect::None);
+        }
         let from = sender.as_ref().map_or("", |a| a.raw());
         let grey = greylist.check(self.client_ip, from, rcpt.raw(), self.t);
         let ctx = RcptContext {
@@ -339,7 +429,12 @@ impl<'a> ServerSession<'a> {
             t: self.t,
             grey,
         };
-        let (decision, reply) = decide(&ctx, &rcpt);
+        let (decision, mut reply) = decide(&ctx, &rcpt);
+        if let Some(x) = self.spec.smtp_in {
+            if reply.lines.len() == 1 && reply.lines[0].chars().count() > x.wrap {
+                reply.lines = x.wrap_text(&reply.lines[0]).into_iter().map(Into::into).collect();
+            }
+        }
         if decision.why == Why::Greylisted {
             greylist.remember(self.client_ip, from, rcpt.raw(), self.t);
         }

@@ -253,7 +253,7 @@ pub fn run(
     let (r, ev, _, stage) = say!(Command::Mail { from: plan.mail_from.to_string(), size });
     if r.severity() != Severity::Ok {
         let why = s.last_why;
-        if !script {
+        if !script || s.closed {
             return refuse(env, out, &mut s, r, stage, ev, why, plan);
         }
         out.why = out.why.or(why);
@@ -263,6 +263,10 @@ pub fn run(
         let (r, ev, decision, stage) = say!(Command::Rcpt(rcpt.clone()));
         let refused = r.severity() != Severity::Ok;
         out.rcpts.push(RcptResult { rcpt: rcpt.clone(), reply: r.clone(), command: stage, event: ev, decision });
+        if s.closed {
+            let why = s.last_why;
+            return refuse(env, out, &mut s, r, stage, ev, why, plan);
+        }
         if refused && matches!(plan.kind, ClientKind::Mua(_)) {
             out.why = s.last_why;
             out.refusal = Some(Refusal { reply: r, stage, event: ev });
@@ -358,12 +362,14 @@ fn give_up(env: &mut Env, out: Outcome, plan: &Plan, s: &mut ServerSession) -> O
     quit(env, out, plan, s, End::GaveUp, if deferred { HopResult::Deferred } else { HopResult::Refused })
 }
 
-/// QUIT, the server's goodbye, and the end of the hop.
+/// QUIT, the server's goodbye, and the end of the hop (only the end when the server has already hung up).
 fn quit(env: &mut Env, mut out: Outcome, plan: &Plan, s: &mut ServerSession, end: End, result: HopResult) -> Outcome {
     let (t, hop) = (env.t, out.hop);
-    let (r, _) = s.handle(&Command::Quit, env.greylist, &plan.message);
-    env.rec.push(t, Some(hop), plan.from, EventKind::Command(Command::Quit), None);
-    env.rec.push(t, Some(hop), s.server.host, EventKind::Reply(r), None);
+    if !s.closed {
+        let (r, _) = s.handle(&Command::Quit, env.greylist, &plan.message);
+        env.rec.push(t, Some(hop), plan.from, EventKind::Command(Command::Quit), None);
+        env.rec.push(t, Some(hop), s.server.host, EventKind::Reply(r), None);
+    }
     env.rec.push(t, Some(hop), plan.from, EventKind::Closed, None);
     env.rec.end_hop(hop, result);
     out.end = end;
@@ -406,7 +412,7 @@ fn probe(plan: &Plan, server: &ServerConfig, s: &mut ServerSession, env: &mut En
     let hop = out.hop;
     let mut passed = 0;
     let mut auth_needed = false;
-    for (from, to) in relay_test_forms(&server.hostname, server.ip) {
+    'forms: for (from, to) in relay_test_forms(&server.hostname, server.ip) {
         for cmd in [Command::Rset, Command::Mail { from: from.clone(), size: None }, Command::Rcpt(to.clone())] {
             let is_rcpt = matches!(cmd, Command::Rcpt(_));
             let stage = cmd.stage();
@@ -424,7 +430,13 @@ fn probe(plan: &Plan, server: &ServerConfig, s: &mut ServerSession, env: &mut En
                 out.rcpts.push(RcptResult { rcpt: to.clone(), reply, command: Stage::RcptTo, event: ev, decision });
             } else if reply.severity() != Severity::Ok {
                 out.refusal.get_or_insert(Refusal { reply, stage, event: ev });
+                if s.closed {
+                    break 'forms;
+                }
                 break;
+            }
+            if s.closed {
+                break 'forms;
             }
         }
     }

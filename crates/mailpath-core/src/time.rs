@@ -70,6 +70,23 @@ const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// RFC 5322 date as Postfix writes it: `Mon, 2 Mar 2026 09:00:00 +0000 (UTC)`.
+impl DateTime {
+    /// The date as Exim writes it in its banner (`tod_full`): a two-digit day and no zone comment,
+    /// `Mon, 02 Mar 2026 09:00:00 +0000`.
+    pub fn exim(&self) -> String {
+        format!(
+            "{}, {:02} {} {} {:02}:{:02}:{:02} +0000",
+            WEEKDAYS[self.weekday as usize],
+            self.day,
+            MONTHS[(self.month - 1) as usize],
+            self.year,
+            self.hour,
+            self.minute,
+            self.second
+        )
+    }
+}
+
 impl fmt::Display for DateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

@@ -76,6 +76,9 @@ named_enum! {
         MailboxFull = "mailbox-full" / "Mailbox full",
         /// Another temporary failure (read from pasted bounces).
         TempFail = "temporary" / "Temporary failure",
+        /// An address whose domain is an address literal (`user@[192.0.2.1]`), which the server does not take
+        /// (Exim's `allow_domain_literals`).
+        AddressLiteral = "address-literal" / "Address literal not taken",
     }
 }
 

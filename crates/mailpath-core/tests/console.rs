@@ -162,3 +162,34 @@ fn the_simulated_clients_own_conversation_replays_to_the_same_replies() {
         assert_eq!(norm(&got), norm(&want), "{}", p.slug);
     }
 }
+
+/// Exim's own ways, as a real Exim 4.96 answered them in the conformance suite: address literals refused as
+/// syntax errors, the fourth such error drops the connection, and a DATA after refused recipients repeats their
+/// common refusal.
+#[test]
+fn exim_refuses_literals_counts_errors_and_repeats_the_refusal_at_data() {
+    let s = presets::get("exim-relay-denied").unwrap().scenario();
+    let setup = Setup::start(&s);
+    let literal = "MAIL FROM:<antispam@[192.0.2.1]>\n".repeat(4);
+    let dropped = console::run(&s, &setup, &lines(&format!("EHLO mallory.example\n{literal}QUIT")));
+    let r = replies(&dropped);
+    assert_eq!(r[2], "501 <antispam@[192.0.2.1]>: domain literals not allowed", "{r:#?}");
+    assert_eq!(
+        r[5], "501-<antispam@[192.0.2.1]>: domain literals not allowed\n501 Too many syntax or protocol errors",
+        "{r:#?}"
+    );
+    assert_eq!(r.len(), 6, "the server hung up: QUIT gets no answer; {r:#?}");
+
+    let refused = console::run(
+        &s,
+        &setup,
+        &lines("EHLO mallory.example\nMAIL FROM:<a@mallory.example>\nRCPT TO:<x@elsewhere.example>\nRCPT TO:<y@elsewhere.example>\nDATA\nQUIT"),
+    );
+    let r = replies(&refused);
+    assert!(r[1].contains("250-PIPECONNECT\n") && r[1].contains("250-SMTPUTF8\n250 HELP"), "{r:#?}");
+    assert_eq!(
+        r[5],
+        "503-All RCPT commands were rejected with this error:\n503-relay not permitted\n503 Valid RCPT command must precede DATA",
+        "{r:#?}"
+    );
+}

@@ -234,6 +234,8 @@ impl ServerSession<'_> {
             return self.say(&spec.tls_first);
         }
         let arg = l.arg.trim_end_matches([' ', '\t']);
+        // Exim answers a DATA right after a refused RCPT differently (see `ServerSession::data`).
+        let after_rcpt = std::mem::replace(&mut self.last_was_rcpt, l.verb == Verb::Rcpt);
         match l.verb {
             Verb::Helo | Verb::Ehlo if arg.is_empty() => {
                 self.say(if l.verb == Verb::Helo { &t.helo_syntax } else { &t.ehlo_syntax })
@@ -242,6 +244,7 @@ impl ServerSession<'_> {
                 self.helo = Some(arg.to_string());
                 self.mail_from = None;
                 self.accepted.clear();
+                self.rcpt_response = None;
                 self.say(&t.helo_ok)
             }
             Verb::Ehlo => self.handle(&Command::Ehlo(arg.to_string()), greylist, &MessageFacts::default()),
@@ -257,11 +260,15 @@ impl ServerSession<'_> {
             }
             Verb::Auth => self.auth(arg),
             Verb::Mail => self.typed_mail(arg),
-            Verb::Rcpt => self.typed_rcpt(arg, greylist),
-            Verb::Data if self.mail_from.is_none() || self.accepted.is_empty() => self.data(),
+            Verb::Rcpt => {
+                let r = self.typed_rcpt(arg, greylist);
+                self.keep_rcpt_response(&r.0);
+                r
+            }
+            Verb::Data if self.mail_from.is_none() || self.accepted.is_empty() => self.data(after_rcpt),
             Verb::Data if !arg.is_empty() => self.say(&t.data_syntax),
             Verb::Data => {
-                let r = self.data();
+                let r = self.data(after_rcpt);
                 if r.0.severity() == Severity::Continue {
                     self.pending = Pending::Data(String::new());
                 }
