@@ -6,7 +6,7 @@ use mailpath_core::actor::HostId;
 use mailpath_core::net::Cidr;
 use mailpath_core::policy::lists;
 use mailpath_core::postconf::Restriction;
-use mailpath_core::scenario::{Flavour, Scenario};
+use mailpath_core::scenario::{Flavour, Scenario, Sender};
 use mailpath_core::world::{host, nets, ServerConfig, World};
 use std::net::Ipv4Addr;
 
@@ -22,8 +22,8 @@ pub fn local_port(port: u16) -> u16 {
 /// Why a server cannot be reproduced with Postfix on loopback, if it cannot.
 pub fn unsupported(server: &ServerConfig) -> Option<String> {
     let st = &server.settings;
-    if st.flavour != Flavour::Postfix {
-        return Some(format!("runs {}, not Postfix", st.flavour));
+    if !matches!(st.flavour, Flavour::Postfix | Flavour::Exim) {
+        return Some(format!("runs {}, which has no real server here", st.flavour));
     }
     let dns = [
         (st.rbl, "a DNS blocklist"),
@@ -43,8 +43,13 @@ pub fn unsupported(server: &ServerConfig) -> Option<String> {
             r.postfix_name()
         ));
     }
-    if st.submission && !st.tls {
+    if st.submission && !st.tls && st.flavour == Flavour::Postfix {
         return Some("runs the submission service without a TLS certificate".into());
+    }
+    if st.flavour == Flavour::Exim {
+        if let Some(why) = crate::exim::unsupported(server) {
+            return Some(why);
+        }
     }
     if st.down.length > 0 {
         return Some("is down at some point".into());
@@ -201,7 +206,7 @@ pub fn derive(server: &ServerConfig, map: &AddressMap, world: &World, s: &Scenar
     let aliases: Vec<(String, String)> =
         local_users.iter().map(|u| (u.clone(), format!("{MAILDIR}/{}", local_mailbox(u)))).collect();
     // The sender's POP login is fresh when the simulator says so (the daemon would have written the table).
-    let logged_in_here = server.host == HostId::Provider && s.client.pop_before_smtp;
+    let logged_in_here = server.host == HostId::Provider && s.sender == Sender::Alice && s.client.pop_before_smtp;
     let fresh: Vec<Ipv4Addr> =
         if logged_in_here && s.client.pop_age < mailpath_core::POP_WINDOW { vec![world.sender.ip] } else { Vec::new() };
     let port25 = lists(server, false);

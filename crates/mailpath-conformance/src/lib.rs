@@ -8,6 +8,7 @@
 
 pub mod bounces;
 pub mod config;
+pub mod exim;
 pub mod plan;
 pub mod postfix;
 pub mod situations;
@@ -51,11 +52,46 @@ impl Compared {
     }
 }
 
-/// Runs every plan against Postfix, restarting it whenever the configuration changes.
-pub fn run(plans: &[Plan], log: &mut dyn FnMut(&str)) -> Result<(Vec<Compared>, f64), String> {
+/// Runs every plan against its real server (Postfix, or Exim for the plans that carry an Exim configuration),
+/// restarting it whenever the configuration changes; with `bounces`, also compares Postfix's bounces.
+pub fn run(plans: &[Plan], bounces: bool, log: &mut dyn FnMut(&str)) -> Result<(Vec<Compared>, f64), String> {
     let start = Instant::now();
+    let (exim_plans, postfix_plans): (Vec<&Plan>, Vec<&Plan>) = plans.iter().partition(|p| p.exim.is_some());
+    let mut out =
+        if postfix_plans.is_empty() && !bounces { Vec::new() } else { run_postfix(&postfix_plans, bounces, log)? };
+    if !exim_plans.is_empty() {
+        out.extend(run_exim(&exim_plans, log)?);
+    }
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok((out, start.elapsed().as_secs_f64()))
+}
+
+/// The Exim plans, one daemon start per configuration.
+fn run_exim(plans: &[&Plan], log: &mut dyn FnMut(&str)) -> Result<Vec<Compared>, String> {
+    let mut instance = exim::Instance::prepare()?;
+    let mut order: Vec<&Plan> = plans.to_vec();
+    order.sort_by(|a, b| a.exim.cmp(&b.exim));
+    let mut out = Vec::new();
+    let mut current: Option<&str> = None;
+    for p in order {
+        let conf = p.exim.as_deref().unwrap_or_default();
+        if current != Some(conf) {
+            instance.apply(conf, p.config.submission)?;
+            current = Some(conf);
+        }
+        let lines = wire::replay(p).map_err(|e| format!("{}: {e}", p.name))?;
+        out.push(Compared { name: p.name.clone(), lines });
+        if out.len().is_multiple_of(50) {
+            log(&format!("  … {} of {} Exim situations", out.len(), plans.len()));
+        }
+    }
+    instance.stop();
+    Ok(out)
+}
+
+fn run_postfix(plans: &[&Plan], bounces: bool, log: &mut dyn FnMut(&str)) -> Result<Vec<Compared>, String> {
     let mut instance = postfix::Instance::prepare()?;
-    let mut order: Vec<&Plan> = plans.iter().collect();
+    let mut order: Vec<&Plan> = plans.to_vec();
     order.sort_by_cached_key(|p| p.config.key());
     let mut out = Vec::new();
     // One batch per configuration: the sessions, then (once the delivery agents caught up) what they delivered.
@@ -83,13 +119,14 @@ pub fn run(plans: &[Plan], log: &mut dyn FnMut(&str)) -> Result<(Vec<Compared>, 
         }
     }
     flush(&mut batch, &mut out, &instance);
-    for sit in bounces::situations() {
-        let lines = bounces::compare(&sit, &mut instance).map_err(|e| format!("{}: {e}", sit.name))?;
-        out.push(Compared { name: sit.name.to_string(), lines });
+    if bounces {
+        for sit in bounces::situations() {
+            let lines = bounces::compare(&sit, &mut instance).map_err(|e| format!("{}: {e}", sit.name))?;
+            out.push(Compared { name: sit.name.to_string(), lines });
+        }
     }
     instance.stop();
-    out.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok((out, start.elapsed().as_secs_f64()))
+    Ok(out)
 }
 
 /// The replies a plan expects, for the table.

@@ -1,13 +1,18 @@
-//! `mailpath-conformance`: compares the simulator with a real Postfix and prints a table.
+//! `mailpath-conformance`: compares the simulator with real servers (Postfix, Exim) and prints a table for each.
 //!
 //! ```text
-//! mailpath-conformance [--check] [--generated N] [--own-world N] [--typed N] [--seed S] [--only TEXT] [--all]
+//! mailpath-conformance [--check] [--software postfix|exim|all] [--generated N] [--own-world N] [--typed N]
+//!                      [--exim N] [--seed S] [--only TEXT] [--all]
 //! ```
 //! `--check` prints only differences and fails if there is any (the test suite runs this); without it, every
-//! compared reply is printed as a table. `--all` also lists situations that were left out, with the reason.
+//! compared reply is printed, one table per server software. `--all` also lists situations that were left out,
+//! with the reason.
 
-use mailpath_conformance::{plan, run, situations};
+use mailpath_conformance::{plan, run, situations, Compared};
 use std::process::ExitCode;
+
+const USAGE: &str = "usage: mailpath-conformance [--check] [--software postfix|exim|all] [--generated N] \
+                     [--own-world N] [--typed N] [--exim N] [--seed S] [--only TEXT] [--all]";
 
 fn main() -> ExitCode {
     let mut check = false;
@@ -15,103 +20,151 @@ fn main() -> ExitCode {
     let mut generated = 150usize;
     let mut own = 360usize;
     let mut typed = 320usize;
+    let mut exim_generated = 220usize;
     let mut only: Option<String> = None;
     let mut seed = 2026u64;
+    let mut software = String::from("all");
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
+        let mut number = |now: usize| args.next().and_then(|v| v.parse().ok()).unwrap_or(now);
         match a.as_str() {
             "--check" => check = true,
             "--all" => all = true,
-            "--generated" => generated = args.next().and_then(|v| v.parse().ok()).unwrap_or(generated),
-            "--own-world" => own = args.next().and_then(|v| v.parse().ok()).unwrap_or(own),
-            "--typed" => typed = args.next().and_then(|v| v.parse().ok()).unwrap_or(typed),
+            "--generated" => generated = number(generated),
+            "--own-world" => own = number(own),
+            "--typed" => typed = number(typed),
+            "--exim" => exim_generated = number(exim_generated),
+            "--seed" => seed = number(seed as usize) as u64,
             "--only" => only = args.next(),
-            "--seed" => seed = args.next().and_then(|v| v.parse().ok()).unwrap_or(seed),
+            "--software" => software = args.next().unwrap_or_default(),
             other => {
-                eprintln!("unknown option {other:?}; usage: mailpath-conformance [--check] [--generated N] [--own-world N] [--typed N] [--seed S] [--only TEXT] [--all]");
+                eprintln!("unknown option {other:?}; {USAGE}");
                 return ExitCode::from(2);
             }
         }
     }
+    if !["postfix", "exim", "all"].contains(&software.as_str()) {
+        eprintln!("--software takes postfix, exim or all; {USAGE}");
+        return ExitCode::from(2);
+    }
+    let postfix = software != "exim";
+    let exim = software != "postfix";
     let mut plans = Vec::new();
     let mut skipped = Vec::new();
-    let hand = situations::hand_written();
-    let hand_count = hand.len();
-    for (name, s) in
-        hand.into_iter().chain(situations::generated(seed, generated)).chain(situations::generated_own_world(seed, own))
-    {
-        if only.as_ref().is_some_and(|o| !name.contains(o.as_str())) {
-            continue;
-        }
+    let wanted = |name: &str| only.as_ref().is_none_or(|o| name.contains(o.as_str()));
+    let mut scenarios = Vec::new();
+    if postfix {
+        scenarios.extend(situations::hand_written());
+        scenarios.extend(situations::generated(seed, generated));
+        scenarios.extend(situations::generated_own_world(seed, own));
+    }
+    if exim {
+        scenarios.extend(situations::exim(seed, exim_generated));
+    }
+    for (name, s) in scenarios.into_iter().filter(|(n, _)| wanted(n)) {
         match plan::derive(&name, &s) {
             Ok(p) => plans.push(p),
             Err(why) => skipped.push((name, why)),
         }
     }
-    for t in mailpath_conformance::typed::hand_written()
-        .into_iter()
-        .chain(mailpath_conformance::typed::generated(seed, typed))
-    {
-        if only.as_ref().is_some_and(|o| !t.name.contains(o.as_str())) {
-            continue;
-        }
-        match plan::derive_typed(&t.name, &t.scenario, &t.setup, &t.lines, t.pipelined) {
-            Ok(p) => plans.push(p),
-            Err(why) => skipped.push((t.name, why)),
+    if postfix {
+        for t in mailpath_conformance::typed::hand_written()
+            .into_iter()
+            .chain(mailpath_conformance::typed::generated(seed, typed))
+            .filter(|t| wanted(&t.name))
+        {
+            match plan::derive_typed(&t.name, &t.scenario, &t.setup, &t.lines, t.pipelined) {
+                Ok(p) => plans.push(p),
+                Err(why) => skipped.push((t.name, why)),
+            }
         }
     }
-    let count = |pred: &dyn Fn(&str) -> bool| plans.iter().filter(|p| pred(&p.name)).count();
-    let typed_hand = count(&|n| n.starts_with("typed:"));
-    let typed_generated = count(&|n| n.starts_with("typed generated"));
-    let generated_count = count(&|n| n.starts_with("generated"));
-    println!(
-        "Comparing {} situations with a real Postfix: {} hand-written (of {hand_count}), {generated_count} generated, \
-         {typed_hand} hand-written typed sessions, {typed_generated} generated typed sessions (seed {seed}); {} left out.",
-        plans.len(),
-        plans.len() - typed_hand - typed_generated - generated_count,
-        skipped.len()
-    );
-    let (results, secs) = match run(&plans, &mut |m| eprintln!("{m}")) {
+    for software in ["Postfix", "Exim"] {
+        let of: Vec<&plan::Plan> = plans.iter().filter(|p| p.software() == software).collect();
+        if of.is_empty() {
+            continue;
+        }
+        let count = |pred: &dyn Fn(&str) -> bool| of.iter().filter(|p| pred(&p.name)).count();
+        let typed = count(&|n| n.starts_with("typed"));
+        let generated = count(&|n| n.contains("generated") && !n.starts_with("typed"));
+        println!(
+            "Comparing {} situations with a real {software}: {} hand-written, {generated} generated, {typed} typed \
+             sessions (seed {seed}).",
+            of.len(),
+            of.len() - typed - generated,
+        );
+    }
+    println!("{} situations left out (--all lists them with the reason).", skipped.len());
+    let (results, secs) = match run(&plans, postfix && only.is_none(), &mut |m| eprintln!("{m}")) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("conformance: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let replies: usize = results.iter().map(|r| r.lines.len()).sum();
-    let failed: Vec<_> = results.iter().filter(|r| r.first_difference().is_some()).collect();
-    if !check {
-        println!("{:<52} | {:<34} | {:<44} | {:<44} | match", "situation", "sent", "simulator", "Postfix");
-        for r in &results {
-            for l in &r.lines {
-                let one = |s: &str| s.replace('\n', " / ");
-                println!(
-                    "{:<52} | {:<34} | {:<44} | {:<44} | {}",
-                    r.name,
-                    l.sent,
-                    one(&l.simulated),
-                    one(&l.real),
-                    if l.matches() { "yes" } else { "NO" }
-                );
+    let software_of = |r: &Compared| plans.iter().find(|p| p.name == r.name).map_or("Postfix", |p| p.software());
+    let mut failed_total = 0;
+    let mut summaries = Vec::new();
+    for software in ["Postfix", "Exim"] {
+        let of: Vec<&Compared> = results.iter().filter(|r| software_of(r) == software).collect();
+        if of.is_empty() {
+            continue;
+        }
+        if !check {
+            println!(
+                "\n{software}\n{:<52} | {:<34} | {:<44} | {:<44} | match",
+                "situation", "sent", "simulator", software
+            );
+            for r in &of {
+                for l in &r.lines {
+                    let one = |s: &str| s.replace('\n', " / ");
+                    println!(
+                        "{:<52} | {:<34} | {:<44} | {:<44} | {}",
+                        r.name,
+                        l.sent,
+                        one(&l.simulated),
+                        one(&l.real),
+                        if l.matches() { "yes" } else { "NO" }
+                    );
+                }
             }
         }
+        let failed: Vec<&&Compared> = of.iter().filter(|r| r.first_difference().is_some()).collect();
+        for r in &failed {
+            let l = r.first_difference().expect("a difference");
+            println!(
+                "DIFFERENT {}: after {:?}\n  simulator: {}\n  {software}: {}{}",
+                r.name,
+                l.sent,
+                l.simulated,
+                " ".repeat(9usize.saturating_sub(software.len())),
+                l.real
+            );
+        }
+        let replies: usize = of.iter().map(|r| r.lines.len()).sum();
+        failed_total += failed.len();
+        summaries.push(format!(
+            "{software}: {} situations, {replies} replies: {} identical, {} different.",
+            of.len(),
+            of.len() - failed.len(),
+            failed.len()
+        ));
     }
     if all {
         for (name, why) in &skipped {
             println!("left out: {name}: {why}");
         }
     }
-    for r in &failed {
-        let l = r.first_difference().expect("a difference");
-        println!("DIFFERENT {}: after {:?}\n  simulator: {}\n  Postfix:   {}", r.name, l.sent, l.simulated, l.real);
+    for s in &summaries {
+        println!("{s}");
     }
+    let replies: usize = results.iter().map(|r| r.lines.len()).sum();
     println!(
-        "{} situations, {replies} replies compared in {secs:.1} s: {} identical, {} different.",
+        "{} situations, {replies} replies compared in {secs:.1} s: {} identical, {failed_total} different.",
         results.len(),
-        results.len() - failed.len(),
-        failed.len()
+        results.len() - failed_total,
     );
-    if failed.is_empty() {
+    if failed_total == 0 {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -27,8 +27,10 @@ pub enum Step {
 pub struct Plan {
     /// A name for the table.
     pub name: String,
-    /// The server's configuration.
+    /// The server's configuration, as Postfix's `main.cf` and `master.cf`.
     pub config: Config,
+    /// The same server as an Exim configuration, when it runs Exim (the plan is then replayed against Exim).
+    pub exim: Option<String>,
     /// The client's source address (loopback).
     pub source: std::net::Ipv4Addr,
     /// The scenario port (25, 587, 465); the instance maps it to its own.
@@ -138,6 +140,7 @@ pub fn derive(name: &str, s: &Scenario) -> Result<Plan, String> {
     }
     let map = config::AddressMap::new(s, server);
     let config = config::derive(server, &map, &world, s);
+    let exim = exim_config(server, &map, &world, s);
     let source = map.to_loopback(world.sender.ip);
     let message = h
         .message
@@ -173,8 +176,9 @@ pub fn derive(name: &str, s: &Scenario) -> Result<Plan, String> {
     if !replied && !steps.contains(&Step::Refused) && !steps.contains(&Step::Silent) {
         return Err("the simulated session has no reply to compare".into());
     }
-    let deliveries = deliveries(&trace, hop, server);
-    Ok(Plan { name: name.to_string(), config, source, port: h.port, steps, map, deliveries })
+    // Exim keeps what it takes in its queue: only its replies are compared.
+    let deliveries = if exim.is_some() { Vec::new() } else { deliveries(&trace, hop, server) };
+    Ok(Plan { name: name.to_string(), config, exim, source, port: h.port, steps, map, deliveries })
 }
 
 /// One typed line's part of a plan: what is sent, what comes back, whether the server then hangs up.
@@ -216,6 +220,7 @@ pub fn derive_typed(
     }
     let map = config::AddressMap::new(&prepared, server);
     let config = config::derive(server, &map, &world, &prepared);
+    let exim = exim_config(server, &map, &world, &prepared);
     let source = map.to_loopback(console::client_ip(s, setup));
     let mut steps = Vec::new();
     // Before the first typed line: connection failures, TLS from the first byte, the greeting.
@@ -292,7 +297,37 @@ pub fn derive_typed(
         steps.extend(g.expects.iter().cloned());
         i += 1;
     }
-    Ok(Plan { name: name.to_string(), config, source, port: setup.port, steps, map, deliveries: Vec::new() })
+    Ok(Plan { name: name.to_string(), config, exim, source, port: setup.port, steps, map, deliveries: Vec::new() })
+}
+
+fn exim_config(
+    server: &mailpath_core::world::ServerConfig,
+    map: &config::AddressMap,
+    world: &World,
+    s: &Scenario,
+) -> Option<String> {
+    (server.settings.flavour == mailpath_core::scenario::Flavour::Exim)
+        .then(|| crate::exim::derive(server, map, world, s, &crate::exim::Instance::folder()))
+}
+
+impl Plan {
+    /// The server software it is replayed against.
+    pub fn software(&self) -> &'static str {
+        if self.exim.is_some() {
+            "Exim"
+        } else {
+            "Postfix"
+        }
+    }
+
+    /// The loopback port its real server listens on for the scenario's port.
+    pub fn local_port(&self) -> u16 {
+        if self.exim.is_some() {
+            crate::exim::local_port(self.port)
+        } else {
+            config::local_port(self.port)
+        }
+    }
 }
 
 /// The message as sent after DATA: CRLF line ends, dot-stuffed, ending with `.`.

@@ -291,3 +291,33 @@ pub fn generated_own_world(seed: u64, n: usize) -> Vec<(String, Scenario)> {
     }
     out
 }
+
+/// The same kinds of situation with every server running Exim: the presets and the hand-written cases, and `n` generated ones from `seed`: those whose first server runs Exim and that the
+/// loopback set-up can reproduce.
+pub fn exim(seed: u64, n: usize) -> Vec<(String, Scenario)> {
+    let to_exim = |mut s: Scenario| {
+        for server in ["provider", "middle", "recipient"] {
+            fields::set(&mut s, &format!("{server}.flavour"), &Value::Text("exim".into())).expect("a flavour");
+        }
+        s
+    };
+    let mut out: Vec<(String, Scenario)> = Vec::new();
+    let on_exim = |s: &Scenario| crate::plan::derive("", s).is_ok_and(|p| p.exim.is_some());
+    for (name, s) in hand_written() {
+        let s = to_exim(s);
+        if on_exim(&s) {
+            out.push((format!("exim: {name}"), s));
+        }
+    }
+    let mut rng = Rng::new(seed ^ 0x0E71_4000);
+    let mut made = 0;
+    while made < n {
+        let batch = generated(rng.below(u64::MAX), 1);
+        let s = to_exim(batch.into_iter().next().expect("one").1);
+        if on_exim(&s) {
+            made += 1;
+            out.push((format!("exim: generated #{made:03} (seed {seed})"), s));
+        }
+    }
+    out
+}

@@ -1,7 +1,6 @@
 //! The client side on the wire: connect from a chosen loopback address, speak SMTP line by line, switch to TLS
 //! (STARTTLS or implicit), and read each reply.
 
-use crate::config::local_port;
 use crate::plan::{short, Plan, Step};
 use crate::Line;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -129,23 +128,59 @@ fn connect(source: Ipv4Addr, port: u16) -> std::io::Result<TcpStream> {
     socket.bind(&SockAddr::from(SocketAddrV4::new(source, 0)))?;
     socket.connect_timeout(&SockAddr::from(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)), Duration::from_secs(5))?;
     let tcp: TcpStream = socket.into();
+    // Each command goes out at once (a message's lines are written one by one).
+    tcp.set_nodelay(true)?;
     tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
     Ok(tcp)
 }
 
-/// Normalises what differs between runs and hosts only: queue ids.
+/// Normalises what differs between runs and hosts only: queue ids (Postfix's `queued as …`, Exim's `id=…`) and
+/// the date in a banner written the way RFC 5322 writes it with a two-digit day (`Wed, 02 Dec 2026 08:13:32
+/// +0000`, Exim's), which is replaced by `<date>` only when it has exactly that shape.
 pub fn normalise(reply: &str) -> String {
     let mut out = String::with_capacity(reply.len());
     for (i, line) in reply.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        match line.find("queued as ") {
-            Some(at) => {
-                out.push_str(&line[..at]);
-                out.push_str("queued as <id>");
-            }
-            None => out.push_str(line),
+        let line = dates(line);
+        if let Some(at) = line.find("queued as ") {
+            out.push_str(&line[..at]);
+            out.push_str("queued as <id>");
+        } else if let Some(at) = line.find(" OK id=").filter(|at| line[..*at].len() == 3) {
+            out.push_str(&line[..at]);
+            out.push_str(" OK id=<id>");
+        } else {
+            out.push_str(&line);
+        }
+    }
+    out
+}
+
+/// `line` with each date of the shape `Ddd, DD Mmm YYYY HH:MM:SS +ZZZZ` replaced by `<date>`.
+fn dates(line: &str) -> String {
+    // a: letter, d: digit, s: sign, other bytes stand for themselves.
+    const SHAPE: &[u8] = b"aaa, dd aaa dddd dd:dd:dd sdddd";
+    let b = line.as_bytes();
+    let fits = |at: usize| {
+        b.len() >= at + SHAPE.len()
+            && SHAPE.iter().zip(&b[at..]).all(|(want, got)| match want {
+                b'a' => got.is_ascii_alphabetic(),
+                b'd' => got.is_ascii_digit(),
+                b's' => *got == b'+' || *got == b'-',
+                other => got == other,
+            })
+    };
+    let mut out = String::with_capacity(line.len());
+    let mut i = 0;
+    while i < b.len() {
+        if fits(i) {
+            out.push_str("<date>");
+            i += SHAPE.len();
+        } else {
+            let c = line[i..].chars().next().expect("a char");
+            out.push(c);
+            i += c.len_utf8();
         }
     }
     out
@@ -254,7 +289,7 @@ pub fn normalise_field(name: &str, value: &str) -> String {
 
 /// The SMTP session of a plan, reply by reply.
 fn session(p: &Plan) -> Result<Vec<Line>, String> {
-    let port = local_port(p.port);
+    let port = p.local_port();
     let mut lines = Vec::new();
     let mut conn = match connect(p.source, port) {
         Ok(tcp) => Conn::Plain(tcp),

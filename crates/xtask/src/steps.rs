@@ -101,14 +101,16 @@ fn run_conformance(cmd: &mut Command) -> Result<String, String> {
     print!("{text}");
     let last = text.lines().last().unwrap_or("").to_string();
     if !out.status.success() {
-        return Err(format!("the simulator and Postfix disagree or the suite could not run: {last}"));
+        return Err(format!("the simulator and a real server disagree or the suite could not run: {last}"));
     }
     Ok(last)
 }
 
-/// `cargo xtask conformance [options]`: installs Postfix if needed and prints the full comparison table.
+/// `cargo xtask conformance [options]`: installs Postfix and unpacks Exim if needed and prints one comparison
+/// table per server software.
 pub fn conformance_table(args: &[String]) -> Result<(), String> {
     tools::ensure_postfix()?;
+    tools::ensure_exim()?;
     let mut c = cargo(&["run", "--quiet", "--release", "-p", "mailpath-conformance", "--"]);
     c.args(args);
     tools::run(&mut c, "conformance")
@@ -117,6 +119,8 @@ pub fn conformance_table(args: &[String]) -> Result<(), String> {
 /// The everyday tier: format, lints and native tests (no browser, no bundle, no real servers).
 pub fn test_quick() -> Result<(), String> {
     let start = Instant::now();
+    // The web crate's lints are checked for the wasm target.
+    tools::ensure_target()?;
     let mut done = Vec::new();
     static_checks(&mut done)?;
     summary(&done, start);
@@ -208,7 +212,7 @@ pub fn test_all() -> Result<(), String> {
             std::env::var("MAILPATH_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(fuzz::TEST_SECONDS);
         fuzz::run_all(seconds)
     })?;
-    step(&mut done, "conformance with a real Postfix", || {
+    step(&mut done, "conformance with a real Postfix and a real Exim", || {
         let mut c = cargo(&["run", "--quiet", "-p", "mailpath-conformance", "--", "--check"]);
         run_conformance(&mut c)
     })?;
