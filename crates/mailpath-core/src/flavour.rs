@@ -318,7 +318,7 @@ impl DsnStyle {
     /// Whether the bounce's wording and layout were confirmed (by the real server or a published sample), not
     /// only best knowledge; `docs/sources.md` says which.
     pub fn verified(self) -> bool {
-        matches!(self, DsnStyle::Postfix | DsnStyle::Qmail)
+        matches!(self, DsnStyle::Postfix | DsnStyle::Qmail | DsnStyle::Exim)
     }
 }
 

@@ -134,14 +134,17 @@ pub fn received(style: ReceivedStyle, st: &Stamp) -> String {
                 format!("[{}] (helo={})", st.ip, st.helo)
             };
             let rcpt = st.rcpt.map_or(String::new(), |r| format!("\n\tfor {r}"));
+            // Exim's default received_header_text names the TLS version and cipher (a real Exim 4.96 built with
+            // GnuTLS, for a TLS 1.3 session with AES-256-GCM, writes these) and its own date format.
+            let tls = if st.tls { " (TLS1.3) tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\n\t" } else { "" };
             format!(
-                "from {from}\n\tby {} with {} ({})\n\t(envelope-from <{}>)\n\tid {}{rcpt};\n\t{}",
+                "from {from}\n\tby {} with {} {tls}({})\n\t(envelope-from <{}>)\n\tid {}{rcpt};\n\t{}",
                 st.host,
                 with.to_ascii_lowercase(),
                 st.software,
                 st.from,
                 st.id,
-                st.date
+                st.date.exim()
             )
         }
         ReceivedStyle::Exchange => {
@@ -199,7 +202,10 @@ mod tests {
             received(ReceivedStyle::Postfix, &st),
             "from laptop.example (unknown [203.0.113.77])\n\tby smtp.isp-a.example (Postfix) with ESMTPSA id 1OOO\n\tfor <bob@corp-b.example>; Mon, 2 Mar 2026 09:00:00 +0000 (UTC)"
         );
-        assert!(received(ReceivedStyle::Exim, &st).contains("with esmtpsa (Postfix)"));
+        assert_eq!(
+            received(ReceivedStyle::Exim, &Stamp { software: "Exim 4.96", ..st }),
+            "from [203.0.113.77] (helo=laptop.example)\n\tby smtp.isp-a.example with esmtpsa  (TLS1.3) tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\n\t(Exim 4.96)\n\t(envelope-from <alice@isp-a.example>)\n\tid 1OOO\n\tfor bob@corp-b.example;\n\tMon, 02 Mar 2026 09:00:00 +0000"
+        );
         assert_eq!(with_keyword(false, false), "ESMTP");
     }
 }
