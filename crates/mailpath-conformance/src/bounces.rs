@@ -76,6 +76,24 @@ pub fn situations() -> Vec<Situation> {
     ]
 }
 
+/// The next-hop refusals for a provider running Exim: relaying denied and an unknown user, which Exim returns at
+/// once. (A deferral or a refused connection is returned only after Exim's retry rules give up, days later; those
+/// bounces are not compared.)
+pub fn exim_situations() -> Vec<Situation> {
+    situations()
+        .into_iter()
+        .filter(|s| matches!(s.next_hop, NextHop::Refuses(r) if r.starts_with('5')))
+        .map(|mut s| {
+            fields::set(&mut s.scenario, "provider.flavour", &Value::Text("exim".into())).expect("provider.flavour");
+            s.name = match s.name {
+                "bounce: next hop denies relaying (554)" => "exim bounce: next hop denies relaying (554)",
+                _ => "exim bounce: next hop does not know the user",
+            };
+            s
+        })
+        .collect()
+}
+
 /// The simulator's bounce as it lands in Alice's mailbox at her provider: its header fields and body.
 fn simulated_bounce(t: &Trace) -> Option<(Vec<(String, String)>, String)> {
     let at = t
@@ -209,6 +227,9 @@ fn normalise_bounce(text: &str, ids: &[String]) -> String {
             format!("{name}: <date>")
         } else if let Some(at) = line.rfind("; ").filter(|_| line.contains(" (UTC)") || line.contains(" +0000")) {
             format!("{}; <date>", &line[..at])
+        } else if line.starts_with('\t') && line.ends_with(" +0000") && line.contains(", ") {
+            // A date on a line of its own, as Exim folds its Received: lines.
+            "\t<date>".to_string()
         } else {
             line.to_string()
         };
@@ -222,7 +243,10 @@ fn run_ids(headers: &[(String, String)], body: &str) -> Vec<String> {
     let mut ids = Vec::new();
     for (n, v) in headers {
         if n == "Content-Type" {
-            if let Some(b) = v.split("boundary=\"").nth(1).and_then(|b| b.split('"').next()) {
+            // Postfix quotes its boundary, Exim does not.
+            if let Some(b) =
+                v.split("boundary=").nth(1).map(|b| b.trim_matches('"').split(['"', ';']).next().unwrap_or(b))
+            {
                 ids.push(b.to_string());
             }
         }
@@ -266,6 +290,80 @@ fn read_mbox(path: &std::path::Path, before: u64) -> Option<(Vec<(String, String
         }
     }
     Some((fields, body.trim_end_matches('\n').to_string() + "\n"))
+}
+
+/// Runs one bounce situation with Exim as the provider; every header field and body line, simulated beside
+/// real. The fields the local delivery adds (`Return-Path`, `Delivered-To`, `X-Original-To`) are left out on the
+/// simulator's side: the real Exim here appends the bounce as it wrote it.
+pub fn compare_exim(sit: &Situation, instance: &mut crate::exim::Instance) -> Result<Vec<Line>, String> {
+    let p = plan::derive(sit.name, &sit.scenario)?;
+    let base = p.exim.as_deref().ok_or("the provider is not an Exim here")?;
+    let trace = run(&sit.scenario);
+    let (mut sim_headers, sim_body) = simulated_bounce(&trace).ok_or("the simulator writes no bounce to Alice here")?;
+    sim_headers.retain(|(n, _)| !matches!(n.as_str(), "Return-Path" | "Delivered-To" | "X-Original-To"));
+    let hop = p.map.to_loopback(Ipv4Addr::new(192, 0, 2, 10));
+    let mailbox = instance.dir().join("mail/alice");
+    let _ = std::fs::remove_file(&mailbox);
+    instance.apply(&crate::exim::bounce_config(base, hop, NEXT_HOP_PORT, &mailbox), p.config.submission)?;
+    let _next_hop = match sit.next_hop {
+        NextHop::Refuses(reply) => Some(NextHopServer::start(hop, reply)?),
+        NextHop::Down => None,
+    };
+    let mut lines = crate::wire::replay(&p)?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let (real_headers, real_body) = loop {
+        if let Some(m) = read_mbox(&mailbox, 0) {
+            break m;
+        }
+        if std::time::Instant::now() > deadline {
+            lines.push(Line {
+                sent: "(bounce)".into(),
+                simulated: "a bounce to Alice".into(),
+                real: "(none within 15 s)".into(),
+            });
+            return Ok(lines);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    // Exim names the next hop by the address it was routed to; the simulator by its name.
+    let names = |text: &str| {
+        p.map.inbound(
+            &text
+                .replace(&format!("host {hop} [{hop}]"), "host mx1.corp-b.example [192.0.2.10]")
+                .replace(&format!("dns; {hop}"), "dns; mx1.corp-b.example"),
+        )
+    };
+    lines.extend(side_by_side(&sim_headers, &sim_body, &real_headers, &real_body, &|t| t.to_string(), &names));
+    Ok(lines)
+}
+
+/// Both bounces, normalised (run ids and dates; folded lines joined), line by line.
+fn side_by_side(
+    sim_headers: &[(String, String)],
+    sim_body: &str,
+    real_headers: &[(String, String)],
+    real_body: &str,
+    sim_names: &dyn Fn(&str) -> String,
+    real_names: &dyn Fn(&str) -> String,
+) -> Vec<Line> {
+    let render = |h: &[(String, String)], b: &str, names: &dyn Fn(&str) -> String| {
+        let ids = run_ids(h, b);
+        let mut text: String = h.iter().map(|(n, v)| format!("{n}: {v}\n")).collect();
+        text.push('\n');
+        text.push_str(b);
+        // Folded lines joined: where a line folds depends on the names' lengths, and the stand-ins' differ.
+        normalise_bounce(&names(&text).replace("\n    ", " "), &ids)
+    };
+    let sim = render(sim_headers, sim_body, sim_names);
+    let real = render(real_headers, real_body, real_names);
+    let (sim_lines, real_lines): (Vec<&str>, Vec<&str>) = (sim.lines().collect(), real.lines().collect());
+    (0..sim_lines.len().max(real_lines.len()))
+        .map(|i| Line {
+            sent: format!("(bounce line {})", i + 1),
+            simulated: sim_lines.get(i).unwrap_or(&"(none)").to_string(),
+            real: real_lines.get(i).unwrap_or(&"(none)").to_string(),
+        })
+        .collect()
 }
 
 /// Runs one bounce situation; every header field and body line, simulated beside real.
@@ -315,25 +413,7 @@ pub fn compare(sit: &Situation, instance: &mut Instance) -> Result<Vec<Line>, St
         std::fs::write(&path, p.map.inbound(&next_hop_names(&text, hop)))
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
-    let sim_ids = run_ids(&sim_headers, &sim_body);
-    let real_ids = run_ids(&real_headers, &real_body);
-    let render = |h: &[(String, String)], b: &str, ids: &[String], mapped: bool| {
-        let mut text: String = h.iter().map(|(n, v)| format!("{n}: {v}\n")).collect();
-        text.push('\n');
-        text.push_str(b);
-        let text = if mapped { p.map.inbound(&next_hop_names(&text, hop)) } else { text };
-        // Folded lines joined: where a line folds depends on the names' lengths, and the stand-ins' differ.
-        normalise_bounce(&text.replace("\n    ", " "), ids)
-    };
-    let sim = render(&sim_headers, &sim_body, &sim_ids, false);
-    let real = render(&real_headers, &real_body, &real_ids, true);
-    let (sim_lines, real_lines): (Vec<&str>, Vec<&str>) = (sim.lines().collect(), real.lines().collect());
-    for i in 0..sim_lines.len().max(real_lines.len()) {
-        lines.push(Line {
-            sent: format!("(bounce line {})", i + 1),
-            simulated: sim_lines.get(i).unwrap_or(&"(none)").to_string(),
-            real: real_lines.get(i).unwrap_or(&"(none)").to_string(),
-        });
-    }
+    let names = |text: &str| p.map.inbound(&next_hop_names(text, hop));
+    lines.extend(side_by_side(&sim_headers, &sim_body, &real_headers, &real_body, &|t| t.to_string(), &names));
     Ok(lines)
 }

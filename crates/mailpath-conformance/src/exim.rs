@@ -40,10 +40,6 @@ fn binary() -> PathBuf {
     root().join("usr/sbin/exim4")
 }
 
-fn libs() -> PathBuf {
-    root().join("usr/lib/x86_64-linux-gnu")
-}
-
 /// Whether the unpacked Exim is there.
 pub fn available() -> bool {
     binary().exists()
@@ -52,7 +48,6 @@ pub fn available() -> bool {
 /// Exim's version line (`Exim version 4.96 #2 built …`).
 pub fn version() -> Result<String, String> {
     let out = Command::new(binary())
-        .env("LD_LIBRARY_PATH", libs())
         .args(["-C", "/dev/null", "-bV"])
         .output()
         .map_err(|e| format!("{}: {e}", binary().display()))?;
@@ -291,6 +286,25 @@ pub fn derive(server: &ServerConfig, map: &AddressMap, world: &World, s: &Scenar
     )
 }
 
+/// The configuration for a bounce situation: `base` (the provider's own) with the recipient's domain routed to
+/// the scripted next hop at `hop`:`port`, messages delivered rather than kept in the queue, and local mail — the
+/// bounce to the sender — appended to `mailbox`. Exim writes and delivers its bounce by running itself again,
+/// from the unpacked tree (`exim_path`).
+pub fn bounce_config(base: &str, hop: Ipv4Addr, port: u16, mailbox: &Path) -> String {
+    let routed = format!(
+        "begin routers\n\nnext_hop:\n  driver = manualroute\n  domains = corp-b.example\n  route_list = * {hop}\n  \
+         transport = next_hop\n  self = send\n"
+    );
+    let transports = format!(
+        "begin transports\n\nnext_hop:\n  driver = smtp\n  port = {port}\n  hosts_try_chunking =\n  hosts_try_prdr =\n"
+    );
+    format!("exim_path = {}\n{base}", binary().display())
+        .replace("queue_only = true\n", "")
+        .replace("begin routers\n", &routed)
+        .replace("begin transports\n", &transports)
+        .replace("  file = /dev/null\n", &format!("  file = {}\n  user = Debian-exim\n", mailbox.display()))
+}
+
 /// The expansion that is true when `user` is one of `accounts` and `password` is the world's password.
 fn login_check(user: &str, password: &str, accounts: &str) -> String {
     let pw = literal(PASSWORD);
@@ -329,10 +343,10 @@ impl Instance {
             ));
         }
         let dir = Self::folder();
-        for sub in ["spool", "log"] {
+        for sub in ["spool", "log", "mail"] {
             std::fs::create_dir_all(dir.join(sub)).map_err(|e| format!("{}: {e}", dir.display()))?;
         }
-        for sub in ["spool", "log"] {
+        for sub in ["spool", "log", "mail"] {
             let st = Command::new("chown")
                 .args(["-R", "Debian-exim"])
                 .arg(dir.join(sub))
@@ -411,7 +425,6 @@ impl Instance {
         let _ = std::fs::remove_dir_all(self.dir.join("spool/input"));
         let pidfile = self.dir.join("exim.pid");
         let out = Command::new(binary())
-            .env("LD_LIBRARY_PATH", libs())
             .arg("-C")
             .arg(&conf)
             .args(["-bd", "-oP"])

@@ -52,22 +52,34 @@ impl Compared {
     }
 }
 
+/// Which bounces to compare besides the plans' sessions.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bounces {
+    /// Postfix's ([`bounces::situations`]).
+    pub postfix: bool,
+    /// Exim's ([`bounces::exim_situations`]).
+    pub exim: bool,
+}
+
 /// Runs every plan against its real server (Postfix, or Exim for the plans that carry an Exim configuration),
-/// restarting it whenever the configuration changes; with `bounces`, also compares Postfix's bounces.
-pub fn run(plans: &[Plan], bounces: bool, log: &mut dyn FnMut(&str)) -> Result<(Vec<Compared>, f64), String> {
+/// restarting it whenever the configuration changes; then the bounces asked for.
+pub fn run(plans: &[Plan], bounces: Bounces, log: &mut dyn FnMut(&str)) -> Result<(Vec<Compared>, f64), String> {
     let start = Instant::now();
     let (exim_plans, postfix_plans): (Vec<&Plan>, Vec<&Plan>) = plans.iter().partition(|p| p.exim.is_some());
-    let mut out =
-        if postfix_plans.is_empty() && !bounces { Vec::new() } else { run_postfix(&postfix_plans, bounces, log)? };
-    if !exim_plans.is_empty() {
-        out.extend(run_exim(&exim_plans, log)?);
+    let mut out = if postfix_plans.is_empty() && !bounces.postfix {
+        Vec::new()
+    } else {
+        run_postfix(&postfix_plans, bounces.postfix, log)?
+    };
+    if !exim_plans.is_empty() || bounces.exim {
+        out.extend(run_exim(&exim_plans, bounces.exim, log)?);
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok((out, start.elapsed().as_secs_f64()))
 }
 
 /// The Exim plans, one daemon start per configuration.
-fn run_exim(plans: &[&Plan], log: &mut dyn FnMut(&str)) -> Result<Vec<Compared>, String> {
+fn run_exim(plans: &[&Plan], bounces: bool, log: &mut dyn FnMut(&str)) -> Result<Vec<Compared>, String> {
     let mut instance = exim::Instance::prepare()?;
     let mut order: Vec<&Plan> = plans.to_vec();
     order.sort_by(|a, b| a.exim.cmp(&b.exim));
@@ -83,6 +95,12 @@ fn run_exim(plans: &[&Plan], log: &mut dyn FnMut(&str)) -> Result<Vec<Compared>,
         out.push(Compared { name: p.name.clone(), lines });
         if out.len().is_multiple_of(50) {
             log(&format!("  … {} of {} Exim situations", out.len(), plans.len()));
+        }
+    }
+    if bounces {
+        for sit in bounces::exim_situations() {
+            let lines = bounces::compare_exim(&sit, &mut instance).map_err(|e| format!("{}: {e}", sit.name))?;
+            out.push(Compared { name: sit.name.to_string(), lines });
         }
     }
     instance.stop();

@@ -95,14 +95,20 @@ fn main() -> ExitCode {
         );
     }
     println!("{} situations left out (--all lists them with the reason).", skipped.len());
-    let (results, secs) = match run(&plans, postfix && only.is_none(), &mut |m| eprintln!("{m}")) {
+    // The bounces run with everything, or alone with `--only bounce`.
+    let with_bounces = only.as_ref().is_none_or(|o| o.contains("bounce"));
+    let bounces = mailpath_conformance::Bounces { postfix: postfix && with_bounces, exim: exim && with_bounces };
+    let (results, secs) = match run(&plans, bounces, &mut |m| eprintln!("{m}")) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("conformance: {e}");
             return ExitCode::FAILURE;
         }
     };
-    let software_of = |r: &Compared| plans.iter().find(|p| p.name == r.name).map_or("Postfix", |p| p.software());
+    let software_of = |r: &Compared| {
+        let bounce = if r.name.starts_with("exim bounce") { "Exim" } else { "Postfix" };
+        plans.iter().find(|p| p.name == r.name).map_or(bounce, |p| p.software())
+    };
     let mut failed_total = 0;
     let mut summaries = Vec::new();
     for software in ["Postfix", "Exim"] {

@@ -229,21 +229,23 @@ pub fn ensure_postfix() -> Result<(), String> {
     )
 }
 
-/// The Exim packages unpacked for the conformance suite: Debian's `exim4-daemon-light` would replace the system
-/// MTA (it conflicts with Postfix), so it is downloaded and unpacked under `target/real-servers/exim` instead, with
-/// the `libidn12` it links against, and run from there. Its binary is built to run as the user `Debian-exim`, which
-/// is created (as a system user without a home or shell) when missing.
-pub const EXIM_PACKAGES: [&str; 2] = ["exim4-daemon-light", "libidn12"];
+/// Exim for the conformance suite: Debian's `exim4-daemon-light` would replace the system MTA (it conflicts with
+/// Postfix), so it is downloaded and unpacked under `target/real-servers/exim` instead and run from there; the
+/// library it links against (`libidn12`) is installed as a package, so that Exim finds it when it runs itself
+/// again to deliver a bounce. Its binary is built to run as the user `Debian-exim`, which is created (a system user
+/// without a home or shell) when missing.
+pub const EXIM_PACKAGE: &str = "exim4-daemon-light";
 
 pub fn exim_root() -> std::path::PathBuf {
     crate::root().join("target/real-servers/exim")
 }
 
 pub fn ensure_exim() -> Result<(), String> {
+    ensure_apt(&["libidn12"], None, "seconds")?;
     let root = exim_root();
     let binary = root.join("usr/sbin/exim4");
     let user_exists = Command::new("id").arg("Debian-exim").output().map(|o| o.status.success()).unwrap_or(false);
-    if binary.exists() && root.join("usr/lib/x86_64-linux-gnu/libidn.so.12").exists() && user_exists {
+    if binary.exists() && user_exists {
         return Ok(());
     }
     if output_line("id", &["-u"]).as_deref() != Some("0") {
@@ -252,7 +254,7 @@ pub fn ensure_exim() -> Result<(), String> {
             root.display()
         ));
     }
-    timed("Unpacking Exim 4 (exim4-daemon-light, libidn12) under target/real-servers", "under a minute", || {
+    timed("Unpacking Exim 4 (exim4-daemon-light) under target/real-servers", "under a minute", || {
         if !user_exists {
             run(
                 Command::new("useradd").args([
@@ -269,40 +271,25 @@ pub fn ensure_exim() -> Result<(), String> {
         }
         let debs = crate::root().join("target/real-servers/debs");
         std::fs::create_dir_all(&debs).map_err(|e| format!("{}: {e}", debs.display()))?;
-        let have = |pkg: &str| {
-            std::fs::read_dir(&debs)
-                .map(|d| {
-                    d.filter_map(|e| e.ok()).any(|e| e.file_name().to_string_lossy().starts_with(&format!("{pkg}_")))
+        let prefix = format!("{EXIM_PACKAGE}_");
+        let deb = |debs: &std::path::Path| {
+            std::fs::read_dir(debs).ok().and_then(|d| {
+                d.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| {
+                    p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+                        && p.extension().is_some_and(|e| e == "deb")
                 })
-                .unwrap_or(false)
+            })
         };
-        if EXIM_PACKAGES.iter().any(|p| !have(p)) {
+        if deb(&debs).is_none() {
             let mut dl = Command::new("apt-get");
-            dl.arg("download").args(EXIM_PACKAGES).current_dir(&debs).stdin(Stdio::null());
+            dl.args(["download", EXIM_PACKAGE]).current_dir(&debs).stdin(Stdio::null());
             if run(&mut dl, "apt-get download").is_err() {
                 run(Command::new("apt-get").args(["update", "-qq"]).stdin(Stdio::null()), "apt-get update")?;
                 run(&mut dl, "apt-get download")?;
             }
         }
-        for entry in std::fs::read_dir(&debs).map_err(|e| e.to_string())?.filter_map(|e| e.ok()) {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.ends_with(".deb") && EXIM_PACKAGES.iter().any(|p| name.starts_with(&format!("{p}_"))) {
-                run(Command::new("dpkg").arg("-x").arg(&path).arg(&root), "dpkg -x")?;
-            }
-        }
-        // The package ships the library under its full version; the binary asks for the soname.
-        let lib = root.join("usr/lib/x86_64-linux-gnu");
-        let soname = lib.join("libidn.so.12");
-        if !soname.exists() {
-            let full = std::fs::read_dir(&lib)
-                .map_err(|e| format!("{}: {e}", lib.display()))?
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .find(|n| n.starts_with("libidn.so.12."))
-                .ok_or("libidn12 did not unpack a libidn.so.12.* library")?;
-            std::os::unix::fs::symlink(&full, &soname).map_err(|e| format!("{}: {e}", soname.display()))?;
-        }
+        let path = deb(&debs).ok_or("apt-get download left no exim4-daemon-light package")?;
+        run(Command::new("dpkg").arg("-x").arg(&path).arg(&root), "dpkg -x")?;
         if !binary.exists() {
             return Err(format!("{} is missing after unpacking", binary.display()));
         }
