@@ -106,6 +106,9 @@ pub fn write(r: &Report) -> (Vec<crate::trace::Header>, String) {
     if r.style == DsnStyle::Exim && r.delayed.is_none() {
         return exim(r);
     }
+    if r.style == DsnStyle::OpenSmtpd {
+        return opensmtpd(r);
+    }
     let boundary = format!("{}.{}/{}", r.queue_id, r.unix_now, r.host);
     let (from, subject) = match (r.style, r.delayed.is_some()) {
         (DsnStyle::Postfix, false) => ("Mail Delivery System", "Undelivered Mail Returned to Sender".to_string()),
@@ -202,6 +205,7 @@ fn software(style: DsnStyle) -> &'static str {
         DsnStyle::Exchange => "Microsoft SMTP Server",
         DsnStyle::Qmail => "qmail",
         DsnStyle::Stalwart => "Stalwart SMTP",
+        DsnStyle::OpenSmtpd => "OpenSMTPD",
     }
 }
 
@@ -349,6 +353,66 @@ fn exim(r: &Report) -> (Vec<crate::trace::Header>, String) {
     }
     b.push_str(&format!("\n--{boundary}\nContent-type: message/rfc822\n\n"));
     b.push_str(&format!("Return-path: <{}>\n", r.sender));
+    b.push_str(&r.original.text());
+    b.push_str(&format!("\n--{boundary}--\n"));
+    (headers.into_iter().map(|(n, v)| (n.into(), v.into())).collect(), b)
+}
+
+/// OpenSMTPD 6.8's bounce (bounce.c), as a real OpenSMTPD 6.8.0p2 wrote it for a next hop's refusal: a
+/// multipart/mixed message whose text is indented, one line per recipient with the remote reply, `Status: 5.0.0`,
+/// and the whole original message in a text/rfc822-headers part. Delay warnings follow the same layout.
+fn opensmtpd(r: &Report) -> (Vec<crate::trace::Header>, String) {
+    let boundary = format!("{}/{}", r.unix_now, r.host);
+    let failed = r.delayed.is_none();
+    let headers = vec![
+        (
+            "Received",
+            format!(
+                "from {0} ({0} [local])\n\tby {0} (OpenSMTPD) with ESMTPA id {1}\n\tfor <{2}>;\n\t{3}",
+                r.host, r.report_id, r.sender, r.now
+            ),
+        ),
+        ("Subject", format!("Delivery status notification: {}", if failed { "failed" } else { "delayed" })),
+        ("From", format!("Mailer Daemon <MAILER-DAEMON@{}>", r.host)),
+        ("To", r.sender.to_string()),
+        ("Date", r.now.to_string()),
+        ("MIME-Version", "1.0".into()),
+        ("Content-Type", format!("multipart/mixed;boundary=\"{boundary}\"")),
+        ("Message-ID", format!("<{}@{}>", r.report_id, r.host)),
+    ];
+    let mut b = format!(
+        "This is a MIME-encapsulated message.\n\n--{boundary}\nContent-Description: Notification\nContent-Type: text/plain; charset=us-ascii\n\n"
+    );
+    b.push_str("    Hi!\n\n    This is the MAILER-DAEMON, please DO NOT REPLY to this email.\n\n");
+    match r.delayed {
+        None => b.push_str(
+            "    An error has occurred while attempting to deliver a message for\n    the following list of recipients:\n\n",
+        ),
+        Some((hours, _)) => b.push_str(&format!(
+            "    Delivery of a message for the following list of recipients has been\n    delayed for {hours}h:\n\n"
+        )),
+    }
+    for f in r.failures {
+        let said = match &f.diagnostic {
+            Diagnostic::Smtp { reply, .. } => reply.text_with_codes(),
+            Diagnostic::Local(text) => text.clone(),
+        };
+        b.push_str(&format!("{}: {said}\n", f.rcpt));
+    }
+    b.push_str("\n    Below is a copy of the original message:\n\n");
+    b.push_str(&format!(
+        "--{boundary}\nContent-Description: Delivery Report\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; {}\n",
+        r.host
+    ));
+    for f in r.failures {
+        b.push_str(&format!(
+            "\nFinal-Recipient: rfc822; {}\nAction: {}\nStatus: {}\n",
+            f.rcpt,
+            if failed { "failed" } else { "delayed" },
+            if failed { "5.0.0" } else { "4.0.0" }
+        ));
+    }
+    b.push_str(&format!("\n--{boundary}\nContent-Description: Message headers\nContent-Type: text/rfc822-headers\n\n"));
     b.push_str(&r.original.text());
     b.push_str(&format!("\n--{boundary}--\n"));
     (headers.into_iter().map(|(n, v)| (n.into(), v.into())).collect(), b)

@@ -295,6 +295,8 @@ pub enum ReceivedStyle {
     Qmail,
     /// Stalwart.
     Stalwart,
+    /// `from helo (rdns [ip]) by host (OpenSMTPD) with ESMTPSA id … (TLS…) for <rcpt>; date`.
+    OpenSmtpd,
 }
 
 /// How a flavour words its bounce (non-delivery report).
@@ -312,13 +314,15 @@ pub enum DsnStyle {
     Qmail,
     /// Stalwart's `Delivery Status Notification (Failure)`.
     Stalwart,
+    /// OpenSMTPD's `Delivery status notification: failed` ("Hi! This is the MAILER-DAEMON").
+    OpenSmtpd,
 }
 
 impl DsnStyle {
     /// Whether the bounce's wording and layout were confirmed (by the real server or a published sample), not
     /// only best knowledge; `docs/sources.md` says which.
     pub fn verified(self) -> bool {
-        matches!(self, DsnStyle::Postfix | DsnStyle::Qmail | DsnStyle::Exim)
+        matches!(self, DsnStyle::Postfix | DsnStyle::Qmail | DsnStyle::Exim | DsnStyle::OpenSmtpd)
     }
 }
 

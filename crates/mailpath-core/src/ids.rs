@@ -21,6 +21,8 @@ pub fn queue_id(flavour: Flavour, rng: &mut Rng, unix: i64) -> String {
         }
         Flavour::Qmail => format!("{unix} qp {}", 1000 + rng.below(60_000)),
         Flavour::Stalwart => pick(rng, b"0123456789abcdef", 16),
+        // The message id part of an envelope id: eight hex digits.
+        Flavour::OpenSmtpd => pick(rng, b"0123456789abcdef", 8),
     }
 }
 

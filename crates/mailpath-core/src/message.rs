@@ -154,6 +154,20 @@ pub fn received(style: ReceivedStyle, st: &Stamp) -> String {
                 st.helo, st.ip, st.host, st.host_ip, st.date
             )
         }
+        ReceivedStyle::OpenSmtpd => {
+            // The TLS clause (version:cipher:bits:verified) is OpenSMTPD's smtp_session.c received line.
+            let tls = if st.tls { " (TLSv1.3:TLS_AES_256_GCM_SHA384:256:NO)" } else { "" };
+            let rdns = st.rdns.unwrap_or("<unknown>");
+            format!(
+                "from {} ({rdns} [{}])\n\tby {} (OpenSMTPD) with {with} id {}{tls}{};\n\t{}",
+                st.helo,
+                st.ip,
+                st.host,
+                st.id,
+                for_clause("\n\t"),
+                st.date
+            )
+        }
         ReceivedStyle::Qmail => {
             let proto = if st.auth { "ESMTPA" } else { "SMTP" };
             format!("from {} (HELO {}) ({})\n  by {} with {proto}; {}", rdns, st.helo, st.ip, st.host, st.date)

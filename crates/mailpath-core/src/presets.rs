@@ -332,6 +332,11 @@ pub static ALL: &[Preset] = &[
         mallory(s, &["victim@elsewhere.example"]);
         s.provider.flavour = Flavour::Stalwart;
     }),
+    p("opensmtpd-relay-denied", "OpenSMTPD refuses to relay",
+      "No match rule takes the recipient: 550 Invalid recipient.", Table(45), |s| {
+        mallory(s, &["victim@elsewhere.example"]);
+        s.provider.flavour = Flavour::OpenSmtpd;
+    }),
     p("mixed-recipients", "Two recipients, one unknown",
       "Each recipient is decided on its own: one is delivered, the other comes back.", Table(36), |s| {
         s.message.to = vec!["bob@corp-b.example".into(), "nobody@corp-b.example".into()];

@@ -121,6 +121,8 @@ named_enum! {
         Qmail = "qmail" / "qmail",
         /// Stalwart.
         Stalwart = "stalwart" / "Stalwart",
+        /// OpenSMTPD 6.8 (OpenBSD's, portable).
+        OpenSmtpd = "opensmtpd" / "OpenSMTPD",
     }
 }
 

@@ -172,6 +172,17 @@ fn every_simulated_bounce_and_dialog_pasted_back_opens_the_same_failure() {
             };
             assert_ne!(r.kind, Kind::Received);
             let want = why.unwrap_or(t.outcome.why);
+            if slug.contains(" with ")
+                && mailpath_core::flavours::spec(s.recipient.flavour).relay_denied.text
+                    == mailpath_core::flavours::spec(s.recipient.flavour).unknown_user.text
+                && matches!(want, Why::RelayDenied | Why::UserUnknown)
+            {
+                // OpenSMTPD says "Invalid recipient" for both: the reading must not claim either.
+                if r.class.is_some_and(|c| matches!(c, Why::RelayDenied | Why::UserUnknown)) {
+                    wrong.push(format!("{slug} ({what}): read as {:?}, which the words do not tell", r.class));
+                }
+                continue;
+            }
             if r.class != Some(want) && r.last_failure != Some(want) {
                 wrong.push(format!(
                     "{slug} ({what}): read as {:?}/{:?}, the simulation says {want:?}",

@@ -524,11 +524,12 @@ fn exchange_words_relay_refusal_as_5_7_54() {
 }
 
 #[test]
-fn exim_qmail_and_stalwart_word_relay_refusal_their_way() {
+fn exim_qmail_stalwart_and_opensmtpd_word_relay_refusal_their_way() {
     for (slug, line) in [
         ("exim-relay-denied", "550 relay not permitted"),
         ("qmail-relay-denied", "553 sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)"),
         ("stalwart-relay-denied", "550 5.1.2 Relay not allowed."),
+        ("opensmtpd-relay-denied", "550 Invalid recipient: <victim@elsewhere.example>"),
     ] {
         assert_decided(slug, Ending::Refused, HostId::Mallory, HostId::Provider, "RCPT", line);
     }

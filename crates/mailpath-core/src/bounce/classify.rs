@@ -55,21 +55,45 @@ fn fits(template: &str, lower: &str) -> bool {
     true
 }
 
+/// What the flavour tables say of a refusal's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Template {
+    /// This flavour's own wording, standing for this reason.
+    Found(Flavour, Why),
+    /// A flavour's wording for both relaying denied and an unknown user (OpenSMTPD's "Invalid recipient"): the
+    /// words tell neither.
+    Ambiguous(Flavour),
+    /// No flavour's wording.
+    None,
+}
+
 /// The flavour whose own wording this refusal is, and what it stands for.
-pub fn by_template(words: &str, code: u16) -> Option<(Flavour, Why)> {
+pub fn by_template(words: &str, code: u16) -> Template {
     let lower = words.to_ascii_lowercase();
-    let mut best: Option<(usize, Flavour, Why)> = None;
+    let mut best: Option<(usize, Flavour, Why, bool)> = None;
     for &f in Flavour::ALL {
         for (key, t) in flavours::spec(f).templates() {
             let Some(why) = why_of_key(key, code) else { continue };
+            if !fits(t.text, &lower) {
+                continue;
+            }
             // The longest fitting wording wins: Sendmail's "Relaying denied. Proper authentication required."
             // over its shorter "Relaying denied".
-            if fits(t.text, &lower) && best.is_none_or(|(n, ..)| t.text.len() > n) {
-                best = Some((t.text.len(), f, why));
+            let relay_or_user = |a: Why, b: Why| a != b && [a, b].contains(&Why::UserUnknown);
+            match best {
+                Some((n, bf, bw, _)) if n == t.text.len() && bf == f && relay_or_user(bw, why) => {
+                    best = Some((n, bf, bw, true))
+                }
+                Some((n, ..)) if t.text.len() <= n => {}
+                _ => best = Some((t.text.len(), f, why, false)),
             }
         }
     }
-    best.map(|(_, f, w)| (f, w))
+    match best {
+        Some((_, f, _, true)) => Template::Ambiguous(f),
+        Some((_, f, w, false)) => Template::Found(f, w),
+        None => Template::None,
+    }
 }
 
 /// Words other software is known to use, with what they stand for (checked in order: the first that fits).
@@ -258,8 +282,11 @@ pub fn refusal(words: &str, code: Option<u16>, status: Option<Status>) -> Option
         _ => 550,
     });
     let deferral = |w: Why| if w == Why::RelayDenied && code_or / 100 == 4 { Why::RelayDeferred } else { w };
-    if let Some((f, why)) = by_template(words, code_or) {
-        return Some((why, Certainty::Sure, Some(f)));
+    match by_template(words, code_or) {
+        Template::Found(f, why) => return Some((why, Certainty::Sure, Some(f))),
+        // Only an enhanced status code could tell, if the server sent one.
+        Template::Ambiguous(f) => return status.and_then(by_status).map(|why| (why, Certainty::Likely, Some(f))),
+        Template::None => {}
     }
     if let Some(why) = by_words(words) {
         // Words and a status that agree make the reading sure.
@@ -285,6 +312,11 @@ mod tests {
             let t = flavours::spec(f).relay_denied;
             let words =
                 t.text.replace("{rcpt}", "bob@corp-b.example").replace("{helo}", "laptop").replace("{ip}", "1.2.3.4");
+            if t.text == flavours::spec(f).unknown_user.text {
+                // The same words for an unknown user (OpenSMTPD): the reader does not pretend to know which.
+                assert_eq!(refusal(&words, Some(t.code), t.status), None, "{f:?}: {words}");
+                continue;
+            }
             let (why, certainty, flavour) = refusal(&words, Some(t.code), t.status).unwrap();
             assert_eq!((why, certainty), (Why::RelayDenied, Certainty::Sure), "{f:?}: {words}");
             let same =

@@ -169,9 +169,15 @@ fn every_style_names_the_recipient_and_reason() {
         diagnostic: Diagnostic::Local("user unknown".into()),
     };
     let original = original();
-    for style in
-        [DsnStyle::Postfix, DsnStyle::Sendmail, DsnStyle::Exim, DsnStyle::Exchange, DsnStyle::Qmail, DsnStyle::Stalwart]
-    {
+    for style in [
+        DsnStyle::Postfix,
+        DsnStyle::Sendmail,
+        DsnStyle::Exim,
+        DsnStyle::Exchange,
+        DsnStyle::Qmail,
+        DsnStyle::Stalwart,
+        DsnStyle::OpenSmtpd,
+    ] {
         for delayed in [None, Some((4, 5))] {
             let report = Report {
                 style,
