@@ -283,7 +283,7 @@ static SENDMAIL: Spec = Spec {
     mail_ok: sourced(250, esc(2, 1, 0), "<{from}>... Sender ok"),
     rcpt_ok: sourced(250, esc(2, 1, 5), "<{rcpt}>... Recipient ok"),
     bad_rcpt_syntax: unverified(553, esc(5, 1, 3), "<{rcpt}>... User address required"),
-    data_go: sourced(354, None, "Enter mail, end with \".\" on a line by itself"),
+    data_go: sourced(354, None, "End data with <CR><LF>.<CR><LF>"),
     queued: sourced(250, esc(2, 0, 0), "{id} Message accepted for delivery"),
     quit: sourced(221, esc(2, 0, 0), "{host} closing connection"),
     rset: sourced(250, esc(2, 0, 0), "Reset state"),
