@@ -133,6 +133,13 @@ impl Address {
         &self.route
     }
 
+    /// The local part as sent is a dot-atom (RFC 5321 §4.1.2): atoms of letters, digits and
+    /// ``!#$%&'*+-/=?^_`{|}~``, joined by single dots; no quotes. OpenSMTPD accepts no other (`valid_localpart`).
+    pub fn is_dot_atom(&self) -> bool {
+        let atext = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c);
+        !self.quoted && self.local.split('.').all(|atom| !atom.is_empty() && atom.chars().all(atext))
+    }
+
     /// Whether the local part was written in quotes.
     pub fn is_quoted(&self) -> bool {
         self.quoted

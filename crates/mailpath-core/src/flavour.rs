@@ -178,6 +178,21 @@ pub enum Kw {
     Auth(&'static str),
 }
 
+/// How a server reads a recipient's local part and domain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Addressing {
+    /// Percent hack, bang paths and an address inside a quoted local part route elsewhere; an address literal of
+    /// the server's own address is one of its domains (Postfix's defaults).
+    Routed,
+    /// The local part is taken as it is (Exim: no percent hack, bang paths or quoted routing by default).
+    AsIs,
+    /// A local part that is not a dot-atom (quoted, or with an `@` in it) is a syntax error (OpenSMTPD's
+    /// `valid_localpart`); the local part is
+    /// taken as it is, and an address literal is a domain like any other, matched by no rule of the server's
+    /// own (OpenSMTPD's `for domain` match rules).
+    Unquoted,
+}
+
 /// How a flavour's submission service (587/465) treats clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Submission {
@@ -185,6 +200,9 @@ pub struct Submission {
     pub exists: bool,
     /// TLS required before anything else (Postfix `smtpd_tls_security_level=encrypt`).
     pub tls_required: bool,
+    /// With `tls_required`, only `MAIL FROM` is refused before TLS; every other command answers as it would
+    /// (OpenSMTPD's `tls-require`).
+    pub tls_only_at_mail: bool,
     /// An unauthenticated client is refused at `MAIL FROM` with this reply; `None`: refused per recipient.
     pub auth_required_at_mail: Option<Tpl>,
 }
@@ -391,6 +409,8 @@ pub struct Spec {
     pub unknown_user: Tpl,
     /// Whether the server checks mailboxes at RCPT (qmail does not: it accepts and bounces later).
     pub checks_users: bool,
+    /// How it reads the local part of an address and its own address literal.
+    pub addressing: Addressing,
     /// The bounce line for an unknown mailbox found after accepting.
     pub unknown_user_later: Tpl,
     /// Greylisted.
@@ -401,8 +421,9 @@ pub struct Spec {
     pub spf_fail: Tpl,
     /// DMARC reject at end of data.
     pub dmarc_reject: Tpl,
-    /// `MAIL FROM … SIZE=` over the limit.
-    pub too_big_mail: Tpl,
+    /// `MAIL FROM … SIZE=` over the limit; `None`: the size a client declares is not checked (OpenSMTPD, which
+    /// refuses only at the end of the data).
+    pub too_big_mail: Option<Tpl>,
     /// Message over the limit at end of data.
     pub too_big_data: Tpl,
     /// Recipient domain with null MX (`reject_unknown_recipient_domain`).
@@ -563,7 +584,9 @@ impl Spec {
             ("blocklisted", self.blocklisted),
             ("spf_fail", self.spf_fail),
             ("dmarc_reject", self.dmarc_reject),
-            ("too_big_mail", self.too_big_mail),
+        ]);
+        out.extend(self.too_big_mail.map(|t| ("too_big_mail", t)));
+        out.extend([
             ("too_big_data", self.too_big_data),
             ("null_mx", self.null_mx),
             ("domain_not_found", self.domain_not_found),

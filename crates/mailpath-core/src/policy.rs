@@ -35,9 +35,10 @@ pub struct Resolved {
 /// Resolves `addr` against `server`'s domains: percent hack, bang paths, source routes and `@myorigin` as
 /// Postfix's defaults (`allow_percent_hack`, `swap_bangpath`, `append_at_myorigin`) do.
 pub fn resolve(addr: &Address, server: &ServerConfig) -> Resolved {
-    if crate::flavours::spec(server.settings.flavour).smtp_in.is_some() {
+    if crate::flavours::spec(server.settings.flavour).addressing != crate::flavour::Addressing::Routed {
         // Exim takes the local part as it is: no percent hack (`percent_hack_domains` is empty by default), no
-        // bang paths, no address inside a quoted local part. Only a source route is dropped, as by everyone.
+        // bang paths, no address inside a quoted local part; nor does OpenSMTPD. Only a source route is dropped,
+        // as by everyone.
         let domain = addr.domain().map_or_else(|| server.hostname.to_string(), str::to_ascii_lowercase);
         return classify(addr.local().to_string(), domain, false, server);
     }
@@ -82,7 +83,7 @@ pub fn resolve(addr: &Address, server: &ServerConfig) -> Resolved {
 fn classify(local: String, domain: String, routed: bool, server: &ServerConfig) -> Resolved {
     let final_class = if let Some(d) = server.final_domain(&domain) {
         Some(d.is_virtual)
-    } else if literal_ipv4(&domain) == Some(server.ip) {
+    } else if own_literal(&domain, server) {
         Some(false)
     } else {
         None
@@ -92,7 +93,13 @@ fn classify(local: String, domain: String, routed: bool, server: &ServerConfig) 
 }
 
 fn is_local(domain: &str, server: &ServerConfig) -> bool {
-    server.final_domain(domain).is_some() || literal_ipv4(domain) == Some(server.ip)
+    server.final_domain(domain).is_some() || own_literal(domain, server)
+}
+
+/// `domain` is the server's own address literal, and the server counts that as one of its domains.
+fn own_literal(domain: &str, server: &ServerConfig) -> bool {
+    literal_ipv4(domain) == Some(server.ip)
+        && crate::flavours::spec(server.settings.flavour).addressing != crate::flavour::Addressing::Unquoted
 }
 
 /// The lists a server uses on port 25 (`submission` false: its own, from its settings or `main.cf`) or on its

@@ -308,8 +308,9 @@ impl<'a> ServerSession<'a> {
                 (plain(&spec.starttls, self), Effect::Tls)
             }
             Command::StartTls => (plain(&spec.not_offered, self), Effect::None),
-            // Postfix with smtpd_tls_security_level=encrypt answers everything but EHLO, STARTTLS and QUIT so.
-            _ if self.tls_required() => {
+            // Postfix with smtpd_tls_security_level=encrypt answers everything but EHLO, STARTTLS and QUIT so
+            // (OpenSMTPD only MAIL FROM, in `mail`).
+            _ if self.tls_required() && !spec.submission.tls_only_at_mail => {
                 self.last_why = Some(Why::TlsRequired);
                 (plain(&spec.tls_first, self), Effect::None)
             }
@@ -369,6 +370,10 @@ impl<'a> ServerSession<'a> {
 
     fn mail(&mut self, from: &str, size: Option<usize>) -> (Reply, Effect) {
         let spec = self.spec;
+        if self.tls_required() {
+            self.last_why = Some(Why::TlsRequired);
+            return (spec.tls_first.reply(&self.vars()), Effect::None);
+        }
         if self.submission() && self.auth_user.is_none() {
             if let Some(tpl) = spec.submission.auth_required_at_mail {
                 self.last_why = Some(Why::AuthRequired);
@@ -376,9 +381,9 @@ impl<'a> ServerSession<'a> {
             }
         }
         let limit = self.server.settings.size_limit_kb as usize * 1024;
-        if size.is_some_and(|n| n > limit) {
+        if let Some(tpl) = spec.too_big_mail.filter(|_| size.is_some_and(|n| n > limit)) {
             self.last_why = Some(Why::TooBig);
-            return (spec.too_big_mail.reply(&self.vars()), Effect::None);
+            return (tpl.reply(&self.vars()), Effect::None);
         }
         let parsed = if from.is_empty() { None } else { Address::parse_as_server(from).ok() };
         if let Some(reply) = self.literal_refused(parsed.as_ref(), from) {
@@ -406,9 +411,16 @@ impl<'a> ServerSession<'a> {
         let Some(sender) = self.mail_from.clone() else {
             return (self.spec.need_mail.reply(&self.vars()), Effect::None);
         };
-        let Ok(rcpt) = Address::parse_as_server(to) else {
+        let unquotable = |a: &Address| self.spec.addressing == crate::flavour::Addressing::Unquoted && !a.is_dot_atom();
+        let Some(mut rcpt) = Address::parse_as_server(to).ok().filter(|a| !unquotable(a)) else {
             return (self.spec.bad_rcpt_syntax.reply(&Vars { rcpt: to, ..self.vars() }), Effect::None);
         };
+        if self.spec.addressing == crate::flavour::Addressing::Unquoted && rcpt.domain().is_none() {
+            // OpenSMTPD completes a bare local part with its host name, and says so in its replies.
+            if let Ok(full) = Address::parse_as_server(&format!("{}@{}", rcpt.local(), self.server.hostname)) {
+                rcpt = full;
+            }
+        }
         if let Some(reply) = self.literal_refused(Some(&rcpt), to) {
             self.last_why = Some(Why::AddressLiteral);
             return (reply, Effect::None);

@@ -193,3 +193,25 @@ fn exim_refuses_literals_counts_errors_and_repeats_the_refusal_at_data() {
         "{r:#?}"
     );
 }
+
+/// OpenSMTPD's own ways, as a real OpenSMTPD 6.8.0p2 answered them in the conformance suite: on a `tls-require`
+/// submission port only `MAIL FROM` waits for STARTTLS, a local part that is not a dot-atom is a syntax error,
+/// and a declared `SIZE=` over the limit is not refused at `MAIL FROM`.
+#[test]
+fn opensmtpd_wants_tls_only_at_mail_a_dot_atom_and_checks_size_after_the_data() {
+    let s = presets::get("opensmtpd-relay-denied").unwrap().scenario();
+    let mut setup = Setup::start(&s);
+    setup.port = 587;
+    let r = replies(&console::run(&s, &setup, &lines("EHLO laptop.example\nRSET\nMAIL FROM:<alice@isp-a.example>")));
+    assert_eq!(r[2], "250 2.0.0 Reset state", "{r:#?}");
+    assert_eq!(r[3], "530 5.5.1 Invalid command: Must issue a STARTTLS command first", "{r:#?}");
+
+    setup.port = 25;
+    let r = replies(&console::run(
+        &s,
+        &setup,
+        &lines("EHLO mallory.example\nMAIL FROM:<a@mallory.example> SIZE=999999999\nRCPT TO:<\"bob\"@corp-b.example>"),
+    ));
+    assert_eq!(r[2], "250 2.0.0 Ok", "SIZE= is not checked at MAIL FROM; {r:#?}");
+    assert_eq!(r[3], "501 5.1.3 Recipient address syntax error", "{r:#?}");
+}

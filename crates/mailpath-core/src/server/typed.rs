@@ -229,7 +229,7 @@ impl ServerSession<'_> {
         }
         // Before TLS, a server that requires it answers only these (smtpd's SMTPD_CMD_FLAG_PRE_TLS).
         let pre_tls = matches!(l.verb, Verb::Helo | Verb::Ehlo | Verb::StartTls | Verb::Noop | Verb::Quit);
-        if !pre_tls && self.tls_required() {
+        if !pre_tls && self.tls_required() && !spec.submission.tls_only_at_mail {
             self.last_why = Some(Why::TlsRequired);
             return self.say(&spec.tls_first);
         }
