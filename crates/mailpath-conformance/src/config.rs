@@ -22,7 +22,7 @@ pub fn local_port(port: u16) -> u16 {
 /// Why a server cannot be reproduced with Postfix on loopback, if it cannot.
 pub fn unsupported(server: &ServerConfig) -> Option<String> {
     let st = &server.settings;
-    if !matches!(st.flavour, Flavour::Postfix | Flavour::Exim) {
+    if !matches!(st.flavour, Flavour::Postfix | Flavour::Exim | Flavour::OpenSmtpd) {
         return Some(format!("runs {}, which has no real server here", st.flavour));
     }
     let dns = [
@@ -48,6 +48,11 @@ pub fn unsupported(server: &ServerConfig) -> Option<String> {
     }
     if st.flavour == Flavour::Exim {
         if let Some(why) = crate::exim::unsupported(server) {
+            return Some(why);
+        }
+    }
+    if st.flavour == Flavour::OpenSmtpd {
+        if let Some(why) = crate::opensmtpd::unsupported(server) {
             return Some(why);
         }
     }

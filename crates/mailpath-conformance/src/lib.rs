@@ -1,14 +1,18 @@
-//! # Conformance: the simulator against a real Postfix
+//! # Conformance: the simulator against a real Postfix, Exim and OpenSMTPD
 //!
 //! For every single-hop situation whose first server runs Postfix, this crate derives from the scenario itself
 //! the server's `main.cf` and `master.cf` ([`config`]), replays the exact commands the simulated client sent
 //! ([`plan`]) against a real Postfix on loopback from the right source address ([`wire`], [`postfix`]), and
 //! compares every reply: code, enhanced status code and text, with only the queue id and loopback addresses
-//! normalised.
+//! normalised. Situations whose server runs Exim or OpenSMTPD are compared the same way against a real Exim
+//! ([`exim`]: its configuration with ACLs derived from the model) and a real OpenSMTPD ([`opensmtpd`]: an
+//! `smtpd.conf` with match rules, run in a private mount namespace; no TLS situations, which its OpenSSL 3 build
+//! cannot finish).
 
 pub mod bounces;
 pub mod config;
 pub mod exim;
+pub mod opensmtpd;
 pub mod plan;
 pub mod postfix;
 pub mod situations;
@@ -25,7 +29,7 @@ pub struct Line {
     pub sent: String,
     /// What the simulator's server replied.
     pub simulated: String,
-    /// What Postfix replied.
+    /// What the real server replied.
     pub real: String,
 }
 
@@ -65,7 +69,8 @@ pub struct Bounces {
 /// restarting it whenever the configuration changes; then the bounces asked for.
 pub fn run(plans: &[Plan], bounces: Bounces, log: &mut dyn FnMut(&str)) -> Result<(Vec<Compared>, f64), String> {
     let start = Instant::now();
-    let (exim_plans, postfix_plans): (Vec<&Plan>, Vec<&Plan>) = plans.iter().partition(|p| p.exim.is_some());
+    let (opensmtpd_plans, plans): (Vec<&Plan>, Vec<&Plan>) = plans.iter().partition(|p| p.opensmtpd.is_some());
+    let (exim_plans, postfix_plans): (Vec<&Plan>, Vec<&Plan>) = plans.into_iter().partition(|p| p.exim.is_some());
     let mut out = if postfix_plans.is_empty() && !bounces.postfix {
         Vec::new()
     } else {
@@ -73,6 +78,9 @@ pub fn run(plans: &[Plan], bounces: Bounces, log: &mut dyn FnMut(&str)) -> Resul
     };
     if !exim_plans.is_empty() || bounces.exim {
         out.extend(run_exim(&exim_plans, bounces.exim, log)?);
+    }
+    if !opensmtpd_plans.is_empty() {
+        out.extend(run_opensmtpd(&opensmtpd_plans, log)?);
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok((out, start.elapsed().as_secs_f64()))
@@ -101,6 +109,29 @@ fn run_exim(plans: &[&Plan], bounces: bool, log: &mut dyn FnMut(&str)) -> Result
         for sit in bounces::exim_situations() {
             let lines = bounces::compare_exim(&sit, &mut instance).map_err(|e| format!("{}: {e}", sit.name))?;
             out.push(Compared { name: sit.name.to_string(), lines });
+        }
+    }
+    instance.stop();
+    Ok(out)
+}
+
+/// The OpenSMTPD plans, one daemon start per configuration.
+fn run_opensmtpd(plans: &[&Plan], log: &mut dyn FnMut(&str)) -> Result<Vec<Compared>, String> {
+    let mut instance = opensmtpd::Instance::prepare()?;
+    let mut order: Vec<&Plan> = plans.to_vec();
+    order.sort_by(|a, b| a.opensmtpd.cmp(&b.opensmtpd));
+    let mut out = Vec::new();
+    let mut current = None;
+    for p in order {
+        let Some((conf, mailboxes)) = &p.opensmtpd else { continue };
+        if current != Some(conf) {
+            instance.apply(conf, mailboxes, p.config.submission)?;
+            current = Some(conf);
+        }
+        let lines = wire::replay(p).map_err(|e| format!("{}: {e}", p.name))?;
+        out.push(Compared { name: p.name.clone(), lines });
+        if out.len().is_multiple_of(50) {
+            log(&format!("  … {} of {} OpenSMTPD situations", out.len(), plans.len()));
         }
     }
     instance.stop();

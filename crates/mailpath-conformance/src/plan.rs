@@ -31,6 +31,8 @@ pub struct Plan {
     pub config: Config,
     /// The same server as an Exim configuration, when it runs Exim (the plan is then replayed against Exim).
     pub exim: Option<String>,
+    /// The same server as an OpenSMTPD `smtpd.conf` and its mailboxes, when it runs OpenSMTPD.
+    pub opensmtpd: Option<(String, Vec<String>)>,
     /// The client's source address (loopback).
     pub source: std::net::Ipv4Addr,
     /// The scenario port (25, 587, 465); the instance maps it to its own.
@@ -141,6 +143,7 @@ pub fn derive(name: &str, s: &Scenario) -> Result<Plan, String> {
     let map = config::AddressMap::new(s, server);
     let config = config::derive(server, &map, &world, s);
     let exim = exim_config(server, &map, &world, s);
+    let opensmtpd = opensmtpd_config(server, &map);
     let source = map.to_loopback(world.sender.ip);
     let message = h
         .message
@@ -176,9 +179,14 @@ pub fn derive(name: &str, s: &Scenario) -> Result<Plan, String> {
     if !replied && !steps.contains(&Step::Refused) && !steps.contains(&Step::Silent) {
         return Err("the simulated session has no reply to compare".into());
     }
-    // Exim keeps what it takes in its queue: only its replies are compared.
-    let deliveries = if exim.is_some() { Vec::new() } else { deliveries(&trace, hop, server) };
-    Ok(Plan { name: name.to_string(), config, exim, source, port: h.port, steps, map, deliveries })
+    if opensmtpd.is_some() {
+        if let Some(why) = crate::opensmtpd::unsupported_plan(&steps) {
+            return Err(why);
+        }
+    }
+    // Exim and OpenSMTPD keep or deliver what they take out of sight: only their replies are compared.
+    let deliveries = if exim.is_some() || opensmtpd.is_some() { Vec::new() } else { deliveries(&trace, hop, server) };
+    Ok(Plan { name: name.to_string(), config, exim, opensmtpd, source, port: h.port, steps, map, deliveries })
 }
 
 /// One typed line's part of a plan: what is sent, what comes back, whether the server then hangs up.
@@ -221,6 +229,7 @@ pub fn derive_typed(
     let map = config::AddressMap::new(&prepared, server);
     let config = config::derive(server, &map, &world, &prepared);
     let exim = exim_config(server, &map, &world, &prepared);
+    let opensmtpd = opensmtpd_config(server, &map);
     let source = map.to_loopback(console::client_ip(s, setup));
     let mut steps = Vec::new();
     // Before the first typed line: connection failures, TLS from the first byte, the greeting.
@@ -297,7 +306,22 @@ pub fn derive_typed(
         steps.extend(g.expects.iter().cloned());
         i += 1;
     }
-    Ok(Plan { name: name.to_string(), config, exim, source, port: setup.port, steps, map, deliveries: Vec::new() })
+    if opensmtpd.is_some() {
+        if let Some(why) = crate::opensmtpd::unsupported_plan(&steps) {
+            return Err(why);
+        }
+    }
+    Ok(Plan {
+        name: name.to_string(),
+        config,
+        exim,
+        opensmtpd,
+        source,
+        port: setup.port,
+        steps,
+        map,
+        deliveries: Vec::new(),
+    })
 }
 
 fn exim_config(
@@ -310,11 +334,23 @@ fn exim_config(
         .then(|| crate::exim::derive(server, map, world, s, &crate::exim::Instance::folder()))
 }
 
+fn opensmtpd_config(
+    server: &mailpath_core::world::ServerConfig,
+    map: &config::AddressMap,
+) -> Option<(String, Vec<String>)> {
+    (server.settings.flavour == mailpath_core::scenario::Flavour::OpenSmtpd).then(|| {
+        let conf = crate::opensmtpd::derive(server, map, &crate::opensmtpd::Instance::folder());
+        (conf, crate::opensmtpd::mailboxes(server))
+    })
+}
+
 impl Plan {
     /// The server software it is replayed against.
     pub fn software(&self) -> &'static str {
         if self.exim.is_some() {
             "Exim"
+        } else if self.opensmtpd.is_some() {
+            "OpenSMTPD"
         } else {
             "Postfix"
         }
@@ -324,6 +360,8 @@ impl Plan {
     pub fn local_port(&self) -> u16 {
         if self.exim.is_some() {
             crate::exim::local_port(self.port)
+        } else if self.opensmtpd.is_some() {
+            crate::opensmtpd::local_port(self.port)
         } else {
             config::local_port(self.port)
         }

@@ -292,31 +292,49 @@ pub fn generated_own_world(seed: u64, n: usize) -> Vec<(String, Scenario)> {
     out
 }
 
-/// The same kinds of situation with every server running Exim: the presets and the hand-written cases, and `n` generated ones from `seed`: those whose first server runs Exim and that the
-/// loopback set-up can reproduce.
+/// The same kinds of situation with every server running Exim: the presets and the hand-written cases, and `n`
+/// generated ones from `seed`: those whose first server runs Exim and that the loopback set-up can reproduce.
 pub fn exim(seed: u64, n: usize) -> Vec<(String, Scenario)> {
-    let to_exim = |mut s: Scenario| {
+    on_software("exim", seed, 0x0E71_4000, n, |p| p.exim.is_some())
+}
+
+/// The same with every server running OpenSMTPD (and the loopback set-up able to reproduce it: no TLS).
+pub fn opensmtpd(seed: u64, n: usize) -> Vec<(String, Scenario)> {
+    on_software("opensmtpd", seed, 0x0057_7D00, n, |p| p.opensmtpd.is_some())
+}
+
+fn on_software(
+    flavour: &str,
+    seed: u64,
+    salt: u64,
+    n: usize,
+    runs_it: fn(&crate::plan::Plan) -> bool,
+) -> Vec<(String, Scenario)> {
+    let to_flavour = |mut s: Scenario| {
         for server in ["provider", "middle", "recipient"] {
-            fields::set(&mut s, &format!("{server}.flavour"), &Value::Text("exim".into())).expect("a flavour");
+            fields::set(&mut s, &format!("{server}.flavour"), &Value::Text(flavour.into())).expect("a flavour");
         }
         s
     };
     let mut out: Vec<(String, Scenario)> = Vec::new();
-    let on_exim = |s: &Scenario| crate::plan::derive("", s).is_ok_and(|p| p.exim.is_some());
+    let comparable = |s: &Scenario| crate::plan::derive("", s).is_ok_and(|p| runs_it(&p));
     for (name, s) in hand_written() {
-        let s = to_exim(s);
-        if on_exim(&s) {
-            out.push((format!("exim: {name}"), s));
+        let s = to_flavour(s);
+        if comparable(&s) {
+            out.push((format!("{flavour}: {name}"), s));
         }
     }
-    let mut rng = Rng::new(seed ^ 0x0E71_4000);
+    let mut rng = Rng::new(seed ^ salt);
     let mut made = 0;
-    while made < n {
+    let mut tried = 0;
+    // Bounded: a flavour most random situations cannot be reproduced for still ends.
+    while made < n && tried < n * 200 {
+        tried += 1;
         let batch = generated(rng.below(u64::MAX), 1);
-        let s = to_exim(batch.into_iter().next().expect("one").1);
-        if on_exim(&s) {
+        let s = to_flavour(batch.into_iter().next().expect("one").1);
+        if comparable(&s) {
             made += 1;
-            out.push((format!("exim: generated #{made:03} (seed {seed})"), s));
+            out.push((format!("{flavour}: generated #{made:03} (seed {seed})"), s));
         }
     }
     out

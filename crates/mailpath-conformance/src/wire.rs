@@ -134,7 +134,8 @@ fn connect(source: Ipv4Addr, port: u16) -> std::io::Result<TcpStream> {
     Ok(tcp)
 }
 
-/// Normalises what differs between runs and hosts only: queue ids (Postfix's `queued as …`, Exim's `id=…`) and
+/// Normalises what differs between runs and hosts only: queue ids (Postfix's `queued as …`, Exim's `id=…`,
+/// OpenSMTPD's `250 2.0.0 <id> Message accepted for delivery`) and
 /// the date in a banner written the way RFC 5322 writes it with a two-digit day (`Wed, 02 Dec 2026 08:13:32
 /// +0000`, Exim's), which is replaced by `<date>` only when it has exactly that shape.
 pub fn normalise(reply: &str) -> String {
@@ -150,6 +151,12 @@ pub fn normalise(reply: &str) -> String {
         } else if let Some(at) = line.find(" OK id=").filter(|at| line[..*at].len() == 3) {
             out.push_str(&line[..at]);
             out.push_str(" OK id=<id>");
+        } else if line
+            .strip_prefix("250 2.0.0 ")
+            .and_then(|rest| rest.strip_suffix(" Message accepted for delivery"))
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric()))
+        {
+            out.push_str("250 2.0.0 <id> Message accepted for delivery");
         } else {
             out.push_str(&line);
         }

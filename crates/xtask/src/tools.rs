@@ -216,6 +216,7 @@ pub fn ensure_test_tools() -> Result<(), String> {
     ensure_apt(&["chromium", "chromium-driver", "fonts-liberation"], None, "about 1–2 minutes")?;
     ensure_postfix()?;
     ensure_exim()?;
+    ensure_opensmtpd()?;
     ensure_npm("tests")
 }
 
@@ -269,32 +270,68 @@ pub fn ensure_exim() -> Result<(), String> {
                 "useradd Debian-exim",
             )?;
         }
-        let debs = crate::root().join("target/real-servers/debs");
-        std::fs::create_dir_all(&debs).map_err(|e| format!("{}: {e}", debs.display()))?;
-        let prefix = format!("{EXIM_PACKAGE}_");
-        let deb = |debs: &std::path::Path| {
-            std::fs::read_dir(debs).ok().and_then(|d| {
-                d.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| {
-                    p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
-                        && p.extension().is_some_and(|e| e == "deb")
-                })
-            })
-        };
-        if deb(&debs).is_none() {
-            let mut dl = Command::new("apt-get");
-            dl.args(["download", EXIM_PACKAGE]).current_dir(&debs).stdin(Stdio::null());
-            if run(&mut dl, "apt-get download").is_err() {
-                run(Command::new("apt-get").args(["update", "-qq"]).stdin(Stdio::null()), "apt-get update")?;
-                run(&mut dl, "apt-get download")?;
-            }
-        }
-        let path = deb(&debs).ok_or("apt-get download left no exim4-daemon-light package")?;
-        run(Command::new("dpkg").arg("-x").arg(&path).arg(&root), "dpkg -x")?;
-        if !binary.exists() {
-            return Err(format!("{} is missing after unpacking", binary.display()));
-        }
-        Ok(())
+        unpack_deb(EXIM_PACKAGE, &root, &binary)
     })
+}
+
+/// OpenSMTPD for the conformance suite: Debian's `opensmtpd` conflicts with Postfix as well, so it is downloaded
+/// and unpacked under `target/real-servers/opensmtpd`. Its paths are compiled in (`/usr/libexec/opensmtpd`,
+/// `/var/spool/smtpd`, its users `opensmtpd` and `opensmtpq`), so the suite runs it in a private mount namespace
+/// with that tree laid over `/usr` and its own `/etc`, `/var` and `/run` — nothing is created on the host; the
+/// libraries it links against are installed as packages (they are on a Debian 12 machine already).
+pub const OPENSMTPD_PACKAGE: &str = "opensmtpd";
+
+pub fn opensmtpd_root() -> std::path::PathBuf {
+    crate::root().join("target/real-servers/opensmtpd")
+}
+
+pub fn ensure_opensmtpd() -> Result<(), String> {
+    ensure_apt(&["libevent-2.1-7", "libdb5.3", "libpam0g", "openssl", "util-linux"], None, "seconds")?;
+    let root = opensmtpd_root();
+    let binary = root.join("usr/sbin/smtpd");
+    if binary.exists() {
+        return Ok(());
+    }
+    if output_line("id", &["-u"]).as_deref() != Some("0") {
+        return Err(format!(
+            "the conformance suite runs a real OpenSMTPD, unpacked under {} and run as root on loopback; run this \
+             as root",
+            root.display()
+        ));
+    }
+    timed("Unpacking OpenSMTPD (opensmtpd) under target/real-servers", "under a minute", || {
+        unpack_deb(OPENSMTPD_PACKAGE, &root, &binary)
+    })
+}
+
+/// Downloads a Debian package into `target/real-servers/debs` (once) and unpacks it into `root`, which must then
+/// hold `binary`. Nothing is installed: `dpkg -x` only extracts the files.
+fn unpack_deb(package: &str, root: &std::path::Path, binary: &std::path::Path) -> Result<(), String> {
+    let debs = crate::root().join("target/real-servers/debs");
+    std::fs::create_dir_all(&debs).map_err(|e| format!("{}: {e}", debs.display()))?;
+    let prefix = format!("{package}_");
+    let deb = |debs: &std::path::Path| {
+        std::fs::read_dir(debs).ok().and_then(|d| {
+            d.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| {
+                p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&prefix))
+                    && p.extension().is_some_and(|e| e == "deb")
+            })
+        })
+    };
+    if deb(&debs).is_none() {
+        let mut dl = Command::new("apt-get");
+        dl.args(["download", package]).current_dir(&debs).stdin(Stdio::null());
+        if run(&mut dl, "apt-get download").is_err() {
+            run(Command::new("apt-get").args(["update", "-qq"]).stdin(Stdio::null()), "apt-get update")?;
+            run(&mut dl, "apt-get download")?;
+        }
+    }
+    let path = deb(&debs).ok_or_else(|| format!("apt-get download left no {package} package"))?;
+    run(Command::new("dpkg").arg("-x").arg(&path).arg(root), "dpkg -x")?;
+    if !binary.exists() {
+        return Err(format!("{} is missing after unpacking", binary.display()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
