@@ -140,6 +140,9 @@ pub fn derive(name: &str, s: &Scenario) -> Result<Plan, String> {
     if let Some(why) = config::unsupported(server) {
         return Err(why);
     }
+    if s.network.ptr && s.sender == mailpath_core::scenario::Sender::Alice {
+        return Err("the computer's address has a reverse-DNS name, which loopback addresses here do not".into());
+    }
     let map = config::AddressMap::new(s, server);
     let config = config::derive(server, &map, &world, s);
     let exim = exim_config(server, &map, &world, s);

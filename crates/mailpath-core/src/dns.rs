@@ -46,6 +46,7 @@ pub struct Zone {
     blocklist: Vec<Ipv4Addr>,
     spf: Vec<(Name, Vec<Ipv4Addr>)>,
     dmarc_reject: Vec<Name>,
+    ptr: Vec<(Ipv4Addr, Name)>,
 }
 
 /// The blocklist every RBL-checking server uses.
@@ -78,6 +79,17 @@ impl Zone {
     /// Publishes `v=DMARC1; p=reject` for `domain`.
     pub fn publish_dmarc_reject(&mut self, domain: &str) {
         self.dmarc_reject.push(domain.into());
+    }
+
+    /// Publishes a PTR record for `ip` (reverse DNS), whose name resolves back to it.
+    pub fn publish_ptr(&mut self, ip: Ipv4Addr, name: &str) {
+        self.ptr.retain(|(i, _)| *i != ip);
+        self.ptr.push((ip, name.into()));
+    }
+
+    /// The reverse-DNS name of `ip`, if it has one (`None`: the lookup fails, as for most addresses here).
+    pub fn ptr(&self, ip: Ipv4Addr) -> Option<&str> {
+        self.ptr.iter().find(|(i, _)| *i == ip).map(|(_, n)| &**n)
     }
 
     /// SPF for mail from `domain` sent by `ip`: `Some(true)` pass, `Some(false)` fail, `None` no record.

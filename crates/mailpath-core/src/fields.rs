@@ -265,6 +265,13 @@ pub static TOP: &[Def<Scenario>] = &[
     def!(Scenario, "client.persistence", "After a refused AUTH, MAIL or RCPT: give up and show an error, or carry on like a script", choice Persistence, client.persistence),
     def!(Scenario, "network.place", "Where the computer is: its address decides whom servers trust", choice Place, network.place),
     def!(Scenario, "network.port25", "What the network does with connections to port 25 elsewhere", choice Port25, network.port25),
+    def!(
+        Scenario,
+        "network.ptr",
+        "The computer's address has a reverse-DNS name (PTR record) that servers can look up",
+        bool,
+        network.ptr
+    ),
     Def {
         name: "message.from",
         help: "The sender's address (MAIL FROM and From:); empty for the null sender MAIL FROM:<> of bounces",
@@ -444,6 +451,7 @@ pub fn label(key: &str) -> &'static str {
         "client.persistence" => "After a refusal",
         "network.place" => "Network",
         "network.port25" => "Port 25 out of the network",
+        "network.ptr" => "Address has a reverse-DNS name",
         "message.from" => "From (envelope)",
         "message.to" => "To",
         "message.header_from" => "From: line (if different)",

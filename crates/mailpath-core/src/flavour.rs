@@ -64,6 +64,9 @@ pub struct Vars<'a> {
     pub limit: &'a str,
     /// `{arg}`: what was typed (a verb, an option, an argument).
     pub arg: &'a str,
+    /// `{client}`: the client as the server found it in reverse DNS, `name [ip]`, or `[ip]` when its address has
+    /// no name (Sendmail's greeting of a client).
+    pub client: &'a str,
 }
 
 /// Replaces the placeholders in `text`.
@@ -89,6 +92,7 @@ pub fn fill(text: &str, v: &Vars) -> String {
             "date" => v.date,
             "limit" => v.limit,
             "arg" => v.arg,
+            "client" => v.client,
             other => {
                 out.push('{');
                 out.push_str(other);
@@ -403,6 +407,9 @@ pub struct Spec {
     pub relay_denied_auth: Option<Tpl>,
     /// Relay refused by a server that runs POP-before-SMTP (cPanel's wording).
     pub relay_denied_pop: Option<Tpl>,
+    /// Relay refused to a client whose address has no reverse-DNS name (Sendmail's `check_relay` tells it
+    /// before anything else: "IP name lookup failed").
+    pub relay_denied_no_ptr: Option<Tpl>,
     /// Submission service refusing an unauthenticated client at RCPT (Postfix `reject`).
     pub access_denied: Tpl,
     /// Unknown mailbox at RCPT.
@@ -568,6 +575,7 @@ impl Spec {
         ]);
         out.extend(self.relay_denied_auth.map(|t| ("relay_denied_auth", t)));
         out.extend(self.relay_denied_pop.map(|t| ("relay_denied_pop", t)));
+        out.extend(self.relay_denied_no_ptr.map(|t| ("relay_denied_no_ptr", t)));
         if let Some(x) = self.smtp_in {
             out.extend([
                 ("smtp_in.literal", x.literal),

@@ -64,6 +64,7 @@ static POSTFIX: Spec = Spec {
     relay_denied: sourced(554, esc(5, 7, 1), "<{rcpt}>: Relay access denied"),
     relay_denied_auth: None,
     relay_denied_pop: None,
+    relay_denied_no_ptr: None,
     access_denied: sourced(554, esc(5, 7, 1), "<{rcpt}>: Recipient address rejected: Access denied"),
     unknown_user: sourced(550, esc(5, 1, 1), "<{rcpt}>: Recipient address rejected: User unknown in {table}"),
     checks_users: true,
@@ -215,10 +216,22 @@ const fn unconfirmed_typing(help: &'static str, unknown: &'static str) -> Typing
     }
 }
 
-static SENDMAIL_TYPING: Typing = unconfirmed_typing(
-    "Topics: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT HELP VRFY EXPN",
-    "Command unrecognized: \"{arg}\"",
-);
+/// Sendmail 8.17.1.9's answers to typed commands, as the real server gave them by hand on loopback (the rest
+/// flagged).
+static SENDMAIL_TYPING: Typing = Typing {
+    empty: sourced(500, esc(5, 5, 1), "Command unrecognized: \"\""),
+    helo_syntax: sourced(501, esc(5, 0, 0), "HELO requires domain address"),
+    ehlo_syntax: sourced(501, esc(5, 0, 0), "EHLO requires domain address"),
+    helo_ok: sourced(250, None, "{host} Hello {client}, pleased to meet you"),
+    nested_mail: sourced(503, esc(5, 5, 0), "Sender already specified"),
+    noop: sourced(250, esc(2, 0, 0), "OK"),
+    starttls_syntax: sourced(501, esc(5, 5, 2), "Syntax error (no parameters allowed)"),
+    auth_in_mail: sourced(503, esc(5, 5, 0), "AUTH not permitted during a mail transaction"),
+    ..unconfirmed_typing(
+        "Topics: HELO EHLO MAIL RCPT DATA RSET NOOP QUIT HELP VRFY EXPN",
+        "Command unrecognized: \"{arg}\"",
+    )
+};
 static EXIM_TYPING: Typing = unconfirmed_typing(
     "Commands supported:\nAUTH STARTTLS HELO EHLO MAIL RCPT DATA BDAT NOOP QUIT RSET HELP",
     "unrecognized command",
@@ -264,9 +277,9 @@ const SENDMAIL_KW: &[Kw] = &[
 /// Sendmail 8.x (cf/m4/proto.m4, sendmail/srvrsmtp.c).
 static SENDMAIL: Spec = Spec {
     name: "Sendmail",
-    software: "8.17.1/8.17.1",
-    greeting: unverified(220, None, "{host} ESMTP Sendmail 8.17.1/8.17.1; {date}"),
-    ehlo_line: "{host} Hello {helo} [{ip}], pleased to meet you",
+    software: "8.17.1.9/8.17.1.9",
+    greeting: sourced(220, None, "{host} ESMTP Sendmail 8.17.1.9/8.17.1.9; {date}"),
+    ehlo_line: "{host} Hello {client}, pleased to meet you",
     keywords: SENDMAIL_KW,
     auth_after_tls: false,
     starttls: sourced(220, esc(2, 0, 0), "Ready to start TLS"),
@@ -296,6 +309,7 @@ static SENDMAIL: Spec = Spec {
     relay_denied: sourced(550, esc(5, 7, 1), "<{rcpt}>... Relaying denied"),
     relay_denied_auth: Some(sourced(550, esc(5, 7, 1), "<{rcpt}>... Relaying denied. Proper authentication required.")),
     relay_denied_pop: None,
+    relay_denied_no_ptr: Some(sourced(550, esc(5, 7, 1), "<{rcpt}>... Relaying denied. IP name lookup failed [{ip}]")),
     access_denied: sourced(550, esc(5, 7, 1), "<{rcpt}>... Relaying denied. Proper authentication required."),
     unknown_user: sourced(550, esc(5, 1, 1), "<{rcpt}>... User unknown"),
     checks_users: true,
@@ -377,6 +391,7 @@ static EXIM: Spec = Spec {
         None,
         "{helo} [{ip}] is currently not permitted to relay through this server. Perhaps you have not logged into the pop/imap server in the last 30 minutes or do not have SMTP Authentication turned on in your email client.",
     )),
+    relay_denied_no_ptr: None,
     access_denied: sourced(550, None, "relay not permitted"),
     unknown_user: sourced(550, None, "Unrouteable address"),
     checks_users: true,
@@ -462,6 +477,7 @@ static EXCHANGE: Spec = Spec {
     relay_denied: sourced(550, esc(5, 7, 54), "SMTP; Unable to relay recipient in non-accepted domain"),
     relay_denied_auth: None,
     relay_denied_pop: None,
+    relay_denied_no_ptr: None,
     access_denied: sourced(550, esc(5, 7, 54), "SMTP; Unable to relay recipient in non-accepted domain"),
     unknown_user: unverified(
         550,
@@ -545,6 +561,7 @@ static QMAIL: Spec = Spec {
     relay_denied: sourced(553, None, "sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)"),
     relay_denied_auth: None,
     relay_denied_pop: None,
+    relay_denied_no_ptr: None,
     access_denied: sourced(553, None, "sorry, that domain isn't in my list of allowed rcpthosts (#5.7.1)"),
     unknown_user: unverified(550, None, "Sorry, no mailbox here by that name. (#5.1.1)"),
     checks_users: false,
@@ -623,6 +640,7 @@ static STALWART: Spec = Spec {
     relay_denied: sourced(550, esc(5, 1, 2), "Relay not allowed."),
     relay_denied_auth: None,
     relay_denied_pop: None,
+    relay_denied_no_ptr: None,
     access_denied: sourced(550, esc(5, 1, 2), "Relay not allowed."),
     unknown_user: sourced(550, esc(5, 1, 2), "Mailbox does not exist."),
     checks_users: true,
@@ -699,6 +717,7 @@ static OPENSMTPD: Spec = Spec {
     relay_denied: sourced(550, None, "Invalid recipient: <{rcpt}>"),
     relay_denied_auth: None,
     relay_denied_pop: None,
+    relay_denied_no_ptr: None,
     access_denied: sourced(550, None, "Invalid recipient: <{rcpt}>"),
     unknown_user: sourced(550, None, "Invalid recipient: <{rcpt}>"),
     checks_users: true,

@@ -124,8 +124,14 @@ pub fn received(style: ReceivedStyle, st: &Stamp) -> String {
             };
             // Postfix 3.7 names the client on every service, the submission ports too (the real server does:
             // `smtpd_hide_client_session` came later).
-            let head = format!("from {} ({rdns} [{}])\n\tby {by} with {with} id {}", st.helo, st.ip, st.id);
-            format!("{head}{}; {}", for_clause("\n\t"), st.date)
+            // Sendmail leaves out a name reverse DNS did not give (a real Sendmail 8.17.1.9: `from helo ([ip])`).
+            let client = match (style, st.rdns) {
+                (ReceivedStyle::Sendmail, None) => format!("[{}]", st.ip),
+                _ => format!("{rdns} [{}]", st.ip),
+            };
+            let head = format!("from {} ({client})\n\tby {by} with {with} id {}", st.helo, st.id);
+            let date = if style == ReceivedStyle::Sendmail { st.date.sendmail() } else { st.date.to_string() };
+            format!("{head}{}; {date}", for_clause("\n\t"))
         }
         ReceivedStyle::Exim => {
             let from = if st.rdns.is_some() {
@@ -220,6 +226,14 @@ mod tests {
             received(ReceivedStyle::Exim, &Stamp { software: "Exim 4.96", ..st }),
             "from [203.0.113.77] (helo=laptop.example)\n\tby smtp.isp-a.example with esmtpsa  (TLS1.3) tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\n\t(Exim 4.96)\n\t(envelope-from <alice@isp-a.example>)\n\tid 1OOO\n\tfor bob@corp-b.example;\n\tMon, 02 Mar 2026 09:00:00 +0000"
         );
+        // Sendmail, as a real Sendmail 8.17.1.9 wrote them: no name when reverse DNS gave none, `GMT` in UTC.
+        let sendmail = Stamp { software: "8.17.1.9/8.17.1.9", tls: false, auth: false, ..st };
+        assert_eq!(
+            received(ReceivedStyle::Sendmail, &sendmail),
+            "from laptop.example ([203.0.113.77])\n\tby smtp.isp-a.example (8.17.1.9/8.17.1.9) with ESMTP id 1OOO\n\tfor <bob@corp-b.example>; Mon, 2 Mar 2026 09:00:00 GMT"
+        );
+        assert!(received(ReceivedStyle::Sendmail, &Stamp { rdns: Some("dsl-23.isp-a.example"), ..sendmail })
+            .starts_with("from laptop.example (dsl-23.isp-a.example [203.0.113.77])\n"));
         assert_eq!(with_keyword(false, false), "ESMTP");
     }
 }

@@ -403,7 +403,9 @@ fn step(ctx: &RcptContext, res: Restriction, facts: &Facts, r: &Resolved, v: &Va
             } else {
                 Why::RelayDenied
             };
-            let tpl = if ctx.server.settings.pop_before_smtp && spec.relay_denied_pop.is_some() {
+            let tpl = if spec.relay_denied_no_ptr.is_some() && ctx.zone.ptr(ctx.client_ip).is_none() {
+                spec.relay_denied_no_ptr.unwrap_or(spec.relay_denied)
+            } else if ctx.server.settings.pop_before_smtp && spec.relay_denied_pop.is_some() {
                 spec.relay_denied_pop.unwrap_or(spec.relay_denied)
             } else if ctx.server.settings.sasl && spec.relay_denied_auth.is_some() {
                 spec.relay_denied_auth.unwrap_or(spec.relay_denied)

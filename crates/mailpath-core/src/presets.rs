@@ -76,6 +76,9 @@ pub static ALL: &[Preset] = &[
         port25_no_auth(s);
         s.provider.flavour = Flavour::Sendmail;
         s.provider.trust = Trust::Localhost;
+        // The article's wording needs it: for an address without a name, Sendmail's refusal says
+        // "IP name lookup failed" instead.
+        s.network.ptr = true;
     }),
     p("happy-path", "Sending through your provider, authenticated (the happy path)",
       "Port 587, TLS and a password: the provider relays for its own user, the recipient's server takes mail for its own domain.", Article, |_| {}),

@@ -359,6 +359,10 @@ pub struct Network {
     pub place: Place,
     /// What the network does with port 25.
     pub port25: Port25,
+    /// The computer's address has a reverse-DNS name (a PTR record, as most providers give their customers'
+    /// addresses); without one, servers that look it up find nothing (Postfix writes `unknown`, and Sendmail
+    /// says so when it refuses to relay).
+    pub ptr: bool,
 }
 
 /// The message and its envelope, as typed into the mail program.
@@ -517,7 +521,7 @@ impl Default for Scenario {
                 login: String::new(),
                 persistence: Persistence::GivesUp,
             },
-            network: Network { place: Place::Home, port25: Port25::Open },
+            network: Network { place: Place::Home, port25: Port25::Open, ptr: false },
             message: MessageSpec {
                 from: "alice@isp-a.example".into(),
                 to: vec!["bob@corp-b.example".into()],

@@ -112,6 +112,8 @@ pub struct ServerSession<'a> {
     /// Why the last refusal happened (for explanations).
     pub last_why: Option<Why>,
     ip_text: String,
+    /// The client as reverse DNS names it: `name [ip]` or `[ip]`.
+    client_text: String,
     date_text: String,
     limit_text: String,
     /// What the next typed line is (a command, an answer to an AUTH challenge, a line of the message).
@@ -164,9 +166,15 @@ impl<'a> ServerSession<'a> {
             queue_id,
             last_why: None,
             ip_text: client_ip.to_string(),
+            client_text: match zone.ptr(client_ip) {
+                Some(name) => format!("{name} [{client_ip}]"),
+                None => format!("[{client_ip}]"),
+            },
             // Only some banners print the date; formatting it is not free.
             date_text: if server.settings.flavour == Flavour::Exim {
                 DateTime::at(t).exim()
+            } else if server.settings.flavour == Flavour::Sendmail {
+                DateTime::at(t).sendmail()
             } else if spec(server.settings.flavour).greeting.text.contains("{date}") {
                 DateTime::at(t).to_string()
             } else {
@@ -195,6 +203,7 @@ impl<'a> ServerSession<'a> {
             host: &self.server.hostname,
             helo: self.helo.as_deref().unwrap_or(""),
             ip: &self.ip_text,
+            client: &self.client_text,
             id: &self.queue_id,
             date: &self.date_text,
             limit: &self.limit_text,

@@ -71,6 +71,13 @@ const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Au
 
 /// RFC 5322 date as Postfix writes it: `Mon, 2 Mar 2026 09:00:00 +0000 (UTC)`.
 impl DateTime {
+    /// The date as Sendmail writes it (its `arpadate()`): the zone as `GMT` when the offset is zero, as a real
+    /// Sendmail 8.17.1.9 in UTC wrote `Mon, 2 Mar 2026 09:00:00 GMT` in its banner and `Received:` line.
+    pub fn sendmail(&self) -> String {
+        let full = self.to_string();
+        full.strip_suffix(" +0000 (UTC)").map_or_else(|| full.clone(), |d| format!("{d} GMT"))
+    }
+
     /// The date as Exim writes it in its banner (`tod_full`): a two-digit day and no zone comment,
     /// `Mon, 02 Mar 2026 09:00:00 +0000`.
     pub fn exim(&self) -> String {

@@ -672,6 +672,25 @@ fn build_zone(s: &Scenario) -> Zone {
     z.add(Entry { name: "nomail.example".into(), mx: mx(&[(0, "")]), a: None });
     z.add(a("nomx.example", host(HostId::NoMx, s).ip));
     z.add(Entry { name: DNSBL.into(), mx: Vec::new(), a: None });
+    // Reverse DNS: every server's address names the server; the computer's address has a name only when the
+    // scenario says so (a provider's generic name for a customer line: `host-198-51-100-23.isp-a.example`).
+    for (ip, name) in [(n.provider.ip, ph), (n.recipient.ip, rh)] {
+        z.publish_ptr(ip, name);
+    }
+    z.publish_ptr(n.middle.ip, if s.middle.role == Role::Smarthost { &smarthost } else { &backup });
+    z.publish_ptr(host(HostId::Elsewhere, s).ip, "mx.elsewhere.example");
+    z.publish_ptr(host(HostId::Hotel, s).ip, "relay.hotel.example");
+    z.publish_ptr(host(HostId::NoMx, s).ip, "nomx.example");
+    if s.network.ptr {
+        let computer = host(HostId::Alice, s).ip;
+        let domain = match s.network.place {
+            Place::Home => pd,
+            Place::Hotel => "hotel.example",
+            Place::Office => rd,
+        };
+        let name = format!("host-{}.{domain}", computer.to_string().replace('.', "-"));
+        z.publish_ptr(computer, &name);
+    }
     // Spammers are listed; so is the provider once it has been abused as an open relay.
     z.block(n.computer.stranger);
     if s.provider.blocklisted {

@@ -33,7 +33,7 @@ pub const GROUPS: &[(&str, &[&str])] = &[
             "seed",
         ],
     ),
-    ("Where you are", &["network.place", "network.port25"]),
+    ("Where you are", &["network.place", "network.port25", "network.ptr"]),
     (
         "Your provider's server",
         &[

@@ -13,8 +13,10 @@ use crate::trace::Why;
 /// The reason a template key of the flavour tables stands for (`None` for replies that are not refusals).
 fn why_of_key(key: &str, code: u16) -> Option<Why> {
     Some(match key {
-        "relay_denied" | "relay_denied_auth" | "relay_denied_pop" if code / 100 == 4 => Why::RelayDeferred,
-        "relay_denied" | "relay_denied_auth" | "relay_denied_pop" => Why::RelayDenied,
+        "relay_denied" | "relay_denied_auth" | "relay_denied_pop" | "relay_denied_no_ptr" if code / 100 == 4 => {
+            Why::RelayDeferred
+        }
+        "relay_denied" | "relay_denied_auth" | "relay_denied_pop" | "relay_denied_no_ptr" => Why::RelayDenied,
         "access_denied" => Why::SubmissionNeedsAuth,
         "unknown_user" | "unknown_user_later" => Why::UserUnknown,
         "greylisted" => Why::Greylisted,

@@ -156,7 +156,18 @@ fn flavours_word_the_same_decision_differently() {
         s.provider.flavour = Flavour::Sendmail;
         s.provider.sasl = true;
     });
+    // A client whose address has no reverse-DNS name hears that first (a real Sendmail 8.17.1.9, proto.m4's
+    // check_relay); one with a name hears the article's words.
     let (d, reply) = ask(&w, STRANGER, false, false, "bob@corp-b.example");
+    assert_eq!(reply, "550 5.7.1 <bob@corp-b.example>... Relaying denied. IP name lookup failed [203.0.113.66]");
+    assert_eq!(d.rule, "Basic_check_rcpt: Relaying denied");
+    let w = world(|s| {
+        s.provider.flavour = Flavour::Sendmail;
+        s.provider.sasl = true;
+        s.provider.trust = Trust::Localhost;
+        s.network.ptr = true;
+    });
+    let (d, reply) = ask(&w, HOME, false, false, "bob@corp-b.example");
     assert_eq!(reply, "550 5.7.1 <bob@corp-b.example>... Relaying denied. Proper authentication required.");
     assert_eq!(d.rule, "Basic_check_rcpt: Relaying denied");
     let w = world(|s| s.provider.flavour = Flavour::Qmail);

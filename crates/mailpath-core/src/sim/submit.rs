@@ -186,7 +186,9 @@ pub(crate) fn submit(sim: &mut Sim) -> Vec<Effect> {
             let home = sim.w.home_domain.clone();
             let dkim = (signed && hfd.eq_ignore_ascii_case(&home)).then_some(home);
             let helo = sim.w.helo.clone();
-            let client = StampClient { helo: &helo, rdns: None, ip: sender.ip, tls: out.tls, auth: out.auth };
+            let rdns = sim.w.zone.ptr(sender.ip).map(str::to_string);
+            let client =
+                StampClient { helo: &helo, rdns: rdns.as_deref(), ip: sender.ip, tls: out.tls, auth: out.auth };
             let taken = Taken {
                 copy: original_idx,
                 at: target,

@@ -343,7 +343,8 @@ fn take(
     let home = sim.w.home_domain.clone();
     let dkim = (signed && hfd.eq_ignore_ascii_case(&home)).then_some(home);
     let helo = srv.helo_name().unwrap_or(helo).to_string();
-    let client = StampClient { helo: &helo, rdns: None, ip, tls: srv.tls, auth };
+    let rdns = sim.w.zone.ptr(ip).map(str::to_string);
+    let client = StampClient { helo: &helo, rdns: rdns.as_deref(), ip, tls: srv.tls, auth };
     let rcpts = m
         .rcpts
         .into_iter()
