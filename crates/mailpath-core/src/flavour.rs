@@ -209,6 +209,9 @@ pub struct Submission {
     pub tls_only_at_mail: bool,
     /// An unauthenticated client is refused at `MAIL FROM` with this reply; `None`: refused per recipient.
     pub auth_required_at_mail: Option<Tpl>,
+    /// AUTH is offered on the submission ports before STARTTLS too (Sendmail's default `AuthOptions`, without
+    /// `p`); otherwise only after it (Postfix's `smtpd_tls_auth_only` there).
+    pub auth_without_tls: bool,
 }
 
 /// How a flavour retries deferred mail.
@@ -418,6 +421,13 @@ pub struct Spec {
     pub checks_users: bool,
     /// How it reads the local part of an address and its own address literal.
     pub addressing: Addressing,
+    /// Sendmail's way with recipients: its replies name a recipient as the client sent it (quotes and source
+    /// route kept), a
+    /// recipient given twice by its first form, and refuse an unquoted `@` in the local part
+    /// (`user@host@host`) with [`Spec::route_in_local`]; otherwise as Postfix does.
+    pub echo_as_sent: bool,
+    /// The refusal of an unquoted `@` in a recipient's local part, with `echo_as_sent`.
+    pub route_in_local: Option<Tpl>,
     /// The bounce line for an unknown mailbox found after accepting.
     pub unknown_user_later: Tpl,
     /// Greylisted.
@@ -576,6 +586,7 @@ impl Spec {
         out.extend(self.relay_denied_auth.map(|t| ("relay_denied_auth", t)));
         out.extend(self.relay_denied_pop.map(|t| ("relay_denied_pop", t)));
         out.extend(self.relay_denied_no_ptr.map(|t| ("relay_denied_no_ptr", t)));
+        out.extend(self.route_in_local.map(|t| ("route_in_local", t)));
         if let Some(x) = self.smtp_in {
             out.extend([
                 ("smtp_in.literal", x.literal),

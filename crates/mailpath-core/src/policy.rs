@@ -177,7 +177,7 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
     let from = ctx.sender.map_or("", |a| a.raw());
     let v = Vars {
         host: &server.hostname,
-        rcpt: rcpt.echo(),
+        rcpt: if ctx.spec.echo_as_sent { rcpt.raw() } else { rcpt.echo() },
         from,
         ip: ctx.client_ip_text,
         helo: ctx.helo,

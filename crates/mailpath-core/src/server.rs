@@ -6,7 +6,7 @@ use crate::command::Command;
 use crate::dns::Zone;
 use crate::flavour::{Kw, Spec, Vars};
 use crate::flavours::spec;
-use crate::policy::{decide, Grey, RcptContext};
+use crate::policy::{decide, resolve, Grey, RcptContext};
 use crate::reply::Reply;
 use crate::scenario::Flavour;
 use crate::time::{DateTime, Secs};
@@ -224,7 +224,7 @@ impl<'a> ServerSession<'a> {
     /// Whether AUTH is offered now.
     pub fn offers_auth(&self) -> bool {
         let sasl = self.server.settings.sasl || self.submission();
-        let needs_tls = self.submission() || self.spec.auth_after_tls;
+        let needs_tls = (self.submission() && !self.spec.submission.auth_without_tls) || self.spec.auth_after_tls;
         sasl && self.spec.keywords.iter().any(|k| matches!(k, Kw::Auth(_))) && (self.tls || !needs_tls)
     }
 
@@ -434,6 +434,9 @@ impl<'a> ServerSession<'a> {
             self.last_why = Some(Why::AddressLiteral);
             return (reply, Effect::None);
         }
+        if let Some(tpl) = self.spec.route_in_local.filter(|_| !rcpt.is_quoted() && rcpt.local().contains('@')) {
+            return (tpl.reply(&Vars { rcpt: rcpt.raw(), ..self.vars() }), Effect::None);
+        }
         let from = sender.as_ref().map_or("", |a| a.raw());
         let grey = greylist.check(self.client_ip, from, rcpt.raw(), self.t);
         let ctx = RcptContext {
@@ -460,6 +463,19 @@ impl<'a> ServerSession<'a> {
             greylist.remember(self.client_ip, from, rcpt.raw(), self.t);
         }
         if reply.severity() == crate::reply::Severity::Ok {
+            if self.spec.echo_as_sent {
+                // Sendmail keeps one copy of a recipient given twice and names it by its first form.
+                let same = |a: &Address| {
+                    let (x, y) = (resolve(a, self.server), resolve(&rcpt, self.server));
+                    x.local.eq_ignore_ascii_case(&y.local) && x.domain.eq_ignore_ascii_case(&y.domain)
+                };
+                if let Some(first) = self.accepted.iter().find(|a| same(a)) {
+                    let (now, then) = (format!("<{}>", rcpt.raw()), format!("<{}>", first.raw()));
+                    for line in &mut reply.lines {
+                        *line = line.replace(&now, &then).into();
+                    }
+                }
+            }
             self.accepted.push(rcpt);
         } else {
             self.last_why = Some(decision.why);

@@ -215,3 +215,31 @@ fn opensmtpd_wants_tls_only_at_mail_a_dot_atom_and_checks_size_after_the_data() 
     assert_eq!(r[2], "250 2.0.0 Ok", "SIZE= is not checked at MAIL FROM; {r:#?}");
     assert_eq!(r[3], "501 5.1.3 Recipient address syntax error", "{r:#?}");
 }
+
+/// Sendmail's own ways with recipients, as a real Sendmail 8.17.1.9 answered them in the conformance suite: it
+/// greets the client by its reverse-DNS name, names a recipient as sent (source route kept), a recipient given
+/// twice by its first form, refuses `user@host@host`, and offers AUTH on 587 before STARTTLS.
+#[test]
+fn sendmail_names_recipients_as_sent_and_refuses_a_route_in_the_local_part() {
+    let s = outlook();
+    let mut setup = Setup::start(&s);
+    let r = replies(&console::run(
+        &s,
+        &setup,
+        &lines(
+            "EHLO laptop.example\nMAIL FROM:<alice@isp-a.example>\nRCPT TO:<relaytest@nmap.scanme.org@[198.51.100.25]>\n\
+             RCPT TO:<@elsewhere.example:alice@isp-a.example>\nRCPT TO:<alice@isp-a.example>",
+        ),
+    ));
+    assert!(
+        r[1].starts_with("250-smtp.isp-a.example Hello host-198-51-100-23.isp-a.example [198.51.100.23], pleased"),
+        "{r:#?}"
+    );
+    assert_eq!(r[3], "553 5.1.3 <relaytest@nmap.scanme.org@[198.51.100.25]>... Invalid route address", "{r:#?}");
+    assert_eq!(r[4], "250 2.1.5 <@elsewhere.example:alice@isp-a.example>... Recipient ok", "{r:#?}");
+    assert_eq!(r[5], "250 2.1.5 <@elsewhere.example:alice@isp-a.example>... Recipient ok", "{r:#?}");
+
+    setup.port = 587;
+    let r = replies(&console::run(&s, &setup, &lines("EHLO laptop.example")));
+    assert!(r[1].contains("\n250-AUTH LOGIN PLAIN\n250-STARTTLS\n"), "{r:#?}");
+}
