@@ -22,7 +22,7 @@ pub fn local_port(port: u16) -> u16 {
 /// Why a server cannot be reproduced with Postfix on loopback, if it cannot.
 pub fn unsupported(server: &ServerConfig) -> Option<String> {
     let st = &server.settings;
-    if !matches!(st.flavour, Flavour::Postfix | Flavour::Exim | Flavour::OpenSmtpd) {
+    if !matches!(st.flavour, Flavour::Postfix | Flavour::Exim | Flavour::OpenSmtpd | Flavour::Sendmail) {
         return Some(format!("runs {}, which has no real server here", st.flavour));
     }
     let dns = [
@@ -56,13 +56,19 @@ pub fn unsupported(server: &ServerConfig) -> Option<String> {
             return Some(why);
         }
     }
+    if st.flavour == Flavour::Sendmail {
+        if let Some(why) = crate::sendmail::unsupported(server) {
+            return Some(why);
+        }
+    }
     if st.down.length > 0 {
         return Some("is down at some point".into());
     }
     None
 }
 
-/// Scenario addresses ↔ loopback addresses: the server under test is 127.0.0.1, every other host gets its own.
+/// Scenario addresses ↔ loopback addresses: the server under test is 127.0.0.1 (127.0.0.2 for Sendmail, which
+/// takes `[127.0.0.1]` in an address for localhost), every other host gets its own.
 #[derive(Debug, Clone)]
 pub struct AddressMap {
     pairs: Vec<(Ipv4Addr, Ipv4Addr)>,
@@ -85,7 +91,8 @@ const HOSTS: [HostId; 11] = [
 impl AddressMap {
     /// The map for a scenario whose `server` is under test.
     pub fn new(s: &Scenario, server: &ServerConfig) -> AddressMap {
-        let mut pairs = vec![(server.ip, Ipv4Addr::new(127, 0, 0, 1))];
+        let own = if server.settings.flavour == Flavour::Sendmail { 2 } else { 1 };
+        let mut pairs = vec![(server.ip, Ipv4Addr::new(127, 0, 0, own))];
         for (i, id) in HOSTS.iter().enumerate() {
             let ip = host(*id, s).ip;
             if !pairs.iter().any(|(a, _)| *a == ip) {
@@ -93,6 +100,11 @@ impl AddressMap {
             }
         }
         AddressMap { pairs }
+    }
+
+    /// The loopback address of the server under test.
+    pub fn server(&self) -> Ipv4Addr {
+        self.pairs[0].1
     }
 
     /// The loopback address standing in for `ip`.

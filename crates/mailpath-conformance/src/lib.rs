@@ -1,4 +1,4 @@
-//! # Conformance: the simulator against a real Postfix, Exim and OpenSMTPD
+//! # Conformance: the simulator against a real Postfix, Exim, OpenSMTPD and Sendmail
 //!
 //! For every single-hop situation whose first server runs Postfix, this crate derives from the scenario itself
 //! the server's `main.cf` and `master.cf` ([`config`]), replays the exact commands the simulated client sent
@@ -7,7 +7,8 @@
 //! normalised. Situations whose server runs Exim or OpenSMTPD are compared the same way against a real Exim
 //! ([`exim`]: its configuration with ACLs derived from the model) and a real OpenSMTPD ([`opensmtpd`]: an
 //! `smtpd.conf` with match rules, run in a private mount namespace; no TLS situations, which its OpenSSL 3 build
-//! cannot finish).
+//! cannot finish) and a real Sendmail ([`sendmail`]: an m4-built `sendmail.cf` and access map, run in its own UTS
+//! and mount namespace; no TLS or login).
 
 pub mod bounces;
 pub mod config;
@@ -15,6 +16,7 @@ pub mod exim;
 pub mod opensmtpd;
 pub mod plan;
 pub mod postfix;
+pub mod sendmail;
 pub mod situations;
 pub mod typed;
 pub mod wire;
@@ -69,7 +71,8 @@ pub struct Bounces {
 /// restarting it whenever the configuration changes; then the bounces asked for.
 pub fn run(plans: &[Plan], bounces: Bounces, log: &mut dyn FnMut(&str)) -> Result<(Vec<Compared>, f64), String> {
     let start = Instant::now();
-    let (opensmtpd_plans, plans): (Vec<&Plan>, Vec<&Plan>) = plans.iter().partition(|p| p.opensmtpd.is_some());
+    let (sendmail_plans, plans): (Vec<&Plan>, Vec<&Plan>) = plans.iter().partition(|p| p.sendmail.is_some());
+    let (opensmtpd_plans, plans): (Vec<&Plan>, Vec<&Plan>) = plans.into_iter().partition(|p| p.opensmtpd.is_some());
     let (exim_plans, postfix_plans): (Vec<&Plan>, Vec<&Plan>) = plans.into_iter().partition(|p| p.exim.is_some());
     let mut out = if postfix_plans.is_empty() && !bounces.postfix {
         Vec::new()
@@ -81,6 +84,9 @@ pub fn run(plans: &[Plan], bounces: Bounces, log: &mut dyn FnMut(&str)) -> Resul
     }
     if !opensmtpd_plans.is_empty() {
         out.extend(run_opensmtpd(&opensmtpd_plans, log)?);
+    }
+    if !sendmail_plans.is_empty() {
+        out.extend(run_sendmail(&sendmail_plans, log)?);
     }
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok((out, start.elapsed().as_secs_f64()))
@@ -132,6 +138,29 @@ fn run_opensmtpd(plans: &[&Plan], log: &mut dyn FnMut(&str)) -> Result<Vec<Compa
         out.push(Compared { name: p.name.clone(), lines });
         if out.len().is_multiple_of(50) {
             log(&format!("  … {} of {} OpenSMTPD situations", out.len(), plans.len()));
+        }
+    }
+    instance.stop();
+    Ok(out)
+}
+
+/// The Sendmail plans, one daemon start per configuration.
+fn run_sendmail(plans: &[&Plan], log: &mut dyn FnMut(&str)) -> Result<Vec<Compared>, String> {
+    let mut instance = sendmail::Instance::prepare()?;
+    let mut order: Vec<&Plan> = plans.to_vec();
+    order.sort_by(|a, b| a.sendmail.cmp(&b.sendmail));
+    let mut out = Vec::new();
+    let mut current = None;
+    for p in order {
+        let Some(conf) = &p.sendmail else { continue };
+        if current != Some(conf) {
+            instance.apply(conf)?;
+            current = Some(conf);
+        }
+        let lines = wire::replay(p).map_err(|e| format!("{}: {e}", p.name))?;
+        out.push(Compared { name: p.name.clone(), lines });
+        if out.len().is_multiple_of(50) {
+            log(&format!("  … {} of {} Sendmail situations", out.len(), plans.len()));
         }
     }
     instance.stop();

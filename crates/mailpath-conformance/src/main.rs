@@ -1,8 +1,8 @@
-//! `mailpath-conformance`: compares the simulator with real servers (Postfix, Exim, OpenSMTPD) and prints a table for each.
+//! `mailpath-conformance`: compares the simulator with real servers (Postfix, Exim, OpenSMTPD, Sendmail) and prints a table for each.
 //!
 //! ```text
-//! mailpath-conformance [--check] [--software postfix|exim|opensmtpd|all] [--generated N] [--own-world N] [--typed N]
-//!                      [--exim N] [--opensmtpd N] [--seed S] [--only TEXT] [--all]
+//! mailpath-conformance [--check] [--software postfix|exim|opensmtpd|sendmail|all] [--generated N] [--own-world N] [--typed N]
+//!                      [--exim N] [--opensmtpd N] [--sendmail N] [--seed S] [--only TEXT] [--all]
 //! ```
 //! `--check` prints only differences and fails if there is any (the test suite runs this); without it, every
 //! compared reply is printed, one table per server software. `--all` also lists situations that were left out,
@@ -11,8 +11,9 @@
 use mailpath_conformance::{plan, run, situations, Compared};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: mailpath-conformance [--check] [--software postfix|exim|opensmtpd|all] [--generated N] \
-                     [--own-world N] [--typed N] [--exim N] [--opensmtpd N] [--seed S] \
+const USAGE: &str =
+    "usage: mailpath-conformance [--check] [--software postfix|exim|opensmtpd|sendmail|all] [--generated N] \
+                     [--own-world N] [--typed N] [--exim N] [--opensmtpd N] [--sendmail N] [--seed S] \
                      [--only TEXT] [--all]";
 
 fn main() -> ExitCode {
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
     let mut typed = 320usize;
     let mut exim_generated = 220usize;
     let mut opensmtpd_generated = 160usize;
+    let mut sendmail_generated = 200usize;
     let mut only: Option<String> = None;
     let mut seed = 2026u64;
     let mut software = String::from("all");
@@ -37,6 +39,7 @@ fn main() -> ExitCode {
             "--typed" => typed = number(typed),
             "--exim" => exim_generated = number(exim_generated),
             "--opensmtpd" => opensmtpd_generated = number(opensmtpd_generated),
+            "--sendmail" => sendmail_generated = number(sendmail_generated),
             "--seed" => seed = number(seed as usize) as u64,
             "--only" => only = args.next(),
             "--software" => software = args.next().unwrap_or_default(),
@@ -46,13 +49,14 @@ fn main() -> ExitCode {
             }
         }
     }
-    if !["postfix", "exim", "opensmtpd", "all"].contains(&software.as_str()) {
-        eprintln!("--software takes postfix, exim, opensmtpd or all; {USAGE}");
+    if !["postfix", "exim", "opensmtpd", "sendmail", "all"].contains(&software.as_str()) {
+        eprintln!("--software takes postfix, exim, opensmtpd, sendmail or all; {USAGE}");
         return ExitCode::from(2);
     }
     let postfix = software == "postfix" || software == "all";
     let exim = software == "exim" || software == "all";
     let opensmtpd = software == "opensmtpd" || software == "all";
+    let sendmail = software == "sendmail" || software == "all";
     let mut plans = Vec::new();
     let mut skipped = Vec::new();
     let wanted = |name: &str| only.as_ref().is_none_or(|o| name.contains(o.as_str()));
@@ -68,9 +72,13 @@ fn main() -> ExitCode {
     if opensmtpd {
         scenarios.extend(situations::opensmtpd(seed, opensmtpd_generated));
     }
+    if sendmail {
+        scenarios.extend(situations::sendmail(seed, sendmail_generated));
+    }
     let chosen = |p: &plan::Plan| match p.software() {
         "Exim" => exim,
         "OpenSMTPD" => opensmtpd,
+        "Sendmail" => sendmail,
         _ => postfix,
     };
     for (name, s) in scenarios.into_iter().filter(|(n, _)| wanted(n)) {
@@ -93,7 +101,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    for software in ["Postfix", "Exim", "OpenSMTPD"] {
+    for software in ["Postfix", "Exim", "OpenSMTPD", "Sendmail"] {
         let of: Vec<&plan::Plan> = plans.iter().filter(|p| p.software() == software).collect();
         if of.is_empty() {
             continue;
@@ -125,7 +133,7 @@ fn main() -> ExitCode {
     };
     let mut failed_total = 0;
     let mut summaries = Vec::new();
-    for software in ["Postfix", "Exim", "OpenSMTPD"] {
+    for software in ["Postfix", "Exim", "OpenSMTPD", "Sendmail"] {
         let of: Vec<&Compared> = results.iter().filter(|r| software_of(r) == software).collect();
         if of.is_empty() {
             continue;

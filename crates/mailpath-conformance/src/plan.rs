@@ -33,6 +33,8 @@ pub struct Plan {
     pub exim: Option<String>,
     /// The same server as an OpenSMTPD `smtpd.conf` and its mailboxes, when it runs OpenSMTPD.
     pub opensmtpd: Option<(String, Vec<String>)>,
+    /// The same server as a Sendmail configuration, when it runs Sendmail.
+    pub sendmail: Option<crate::sendmail::Config>,
     /// The client's source address (loopback).
     pub source: std::net::Ipv4Addr,
     /// The scenario port (25, 587, 465); the instance maps it to its own.
@@ -147,6 +149,7 @@ pub fn derive(name: &str, s: &Scenario) -> Result<Plan, String> {
     let config = config::derive(server, &map, &world, s);
     let exim = exim_config(server, &map, &world, s);
     let opensmtpd = opensmtpd_config(server, &map);
+    let sendmail = sendmail_config(server, &map);
     let source = map.to_loopback(world.sender.ip);
     let message = h
         .message
@@ -187,9 +190,18 @@ pub fn derive(name: &str, s: &Scenario) -> Result<Plan, String> {
             return Err(why);
         }
     }
-    // Exim and OpenSMTPD keep or deliver what they take out of sight: only their replies are compared.
-    let deliveries = if exim.is_some() || opensmtpd.is_some() { Vec::new() } else { deliveries(&trace, hop, server) };
-    Ok(Plan { name: name.to_string(), config, exim, opensmtpd, source, port: h.port, steps, map, deliveries })
+    if sendmail.is_some() {
+        if let Some(why) = crate::sendmail::unsupported_plan(&steps) {
+            return Err(why);
+        }
+    }
+    // Exim, OpenSMTPD and Sendmail keep or deliver what they take out of sight: only their replies are compared.
+    let deliveries = if exim.is_some() || opensmtpd.is_some() || sendmail.is_some() {
+        Vec::new()
+    } else {
+        deliveries(&trace, hop, server)
+    };
+    Ok(Plan { name: name.to_string(), config, exim, opensmtpd, sendmail, source, port: h.port, steps, map, deliveries })
 }
 
 /// One typed line's part of a plan: what is sent, what comes back, whether the server then hangs up.
@@ -233,6 +245,7 @@ pub fn derive_typed(
     let config = config::derive(server, &map, &world, &prepared);
     let exim = exim_config(server, &map, &world, &prepared);
     let opensmtpd = opensmtpd_config(server, &map);
+    let sendmail = sendmail_config(server, &map);
     let source = map.to_loopback(console::client_ip(s, setup));
     let mut steps = Vec::new();
     // Before the first typed line: connection failures, TLS from the first byte, the greeting.
@@ -314,11 +327,17 @@ pub fn derive_typed(
             return Err(why);
         }
     }
+    if sendmail.is_some() {
+        if let Some(why) = crate::sendmail::unsupported_plan(&steps) {
+            return Err(why);
+        }
+    }
     Ok(Plan {
         name: name.to_string(),
         config,
         exim,
         opensmtpd,
+        sendmail,
         source,
         port: setup.port,
         steps,
@@ -347,6 +366,14 @@ fn opensmtpd_config(
     })
 }
 
+fn sendmail_config(
+    server: &mailpath_core::world::ServerConfig,
+    map: &config::AddressMap,
+) -> Option<crate::sendmail::Config> {
+    (server.settings.flavour == mailpath_core::scenario::Flavour::Sendmail)
+        .then(|| crate::sendmail::derive(server, map, &crate::sendmail::Instance::folder()))
+}
+
 impl Plan {
     /// The server software it is replayed against.
     pub fn software(&self) -> &'static str {
@@ -354,6 +381,8 @@ impl Plan {
             "Exim"
         } else if self.opensmtpd.is_some() {
             "OpenSMTPD"
+        } else if self.sendmail.is_some() {
+            "Sendmail"
         } else {
             "Postfix"
         }
@@ -365,6 +394,8 @@ impl Plan {
             crate::exim::local_port(self.port)
         } else if self.opensmtpd.is_some() {
             crate::opensmtpd::local_port(self.port)
+        } else if self.sendmail.is_some() {
+            crate::sendmail::local_port(self.port)
         } else {
             config::local_port(self.port)
         }

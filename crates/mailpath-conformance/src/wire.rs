@@ -123,10 +123,10 @@ impl Conn {
     }
 }
 
-fn connect(source: Ipv4Addr, port: u16) -> std::io::Result<TcpStream> {
+fn connect(source: Ipv4Addr, target: Ipv4Addr, port: u16) -> std::io::Result<TcpStream> {
     let socket = Socket::new(Domain::IPV4, Type::STREAM, None)?;
     socket.bind(&SockAddr::from(SocketAddrV4::new(source, 0)))?;
-    socket.connect_timeout(&SockAddr::from(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port)), Duration::from_secs(5))?;
+    socket.connect_timeout(&SockAddr::from(SocketAddrV4::new(target, port)), Duration::from_secs(5))?;
     let tcp: TcpStream = socket.into();
     // Each command goes out at once (a message's lines are written one by one).
     tcp.set_nodelay(true)?;
@@ -164,14 +164,16 @@ pub fn normalise(reply: &str) -> String {
     out
 }
 
-/// `line` with each date of the shape `Ddd, DD Mmm YYYY HH:MM:SS +ZZZZ` replaced by `<date>`.
+/// `line` with each date of the shape `Ddd, DD Mmm YYYY HH:MM:SS +ZZZZ` (or Sendmail's `Ddd, D Mmm YYYY
+/// HH:MM:SS GMT`, with a day of one or two digits) replaced by `<date>`.
 fn dates(line: &str) -> String {
     // a: letter, d: digit, s: sign, other bytes stand for themselves.
-    const SHAPE: &[u8] = b"aaa, dd aaa dddd dd:dd:dd sdddd";
+    const SHAPES: [&[u8]; 3] =
+        [b"aaa, dd aaa dddd dd:dd:dd sdddd", b"aaa, dd aaa dddd dd:dd:dd GMT", b"aaa, d aaa dddd dd:dd:dd GMT"];
     let b = line.as_bytes();
-    let fits = |at: usize| {
-        b.len() >= at + SHAPE.len()
-            && SHAPE.iter().zip(&b[at..]).all(|(want, got)| match want {
+    let fits = |at: usize, shape: &[u8]| {
+        b.len() >= at + shape.len()
+            && shape.iter().zip(&b[at..]).all(|(want, got)| match want {
                 b'a' => got.is_ascii_alphabetic(),
                 b'd' => got.is_ascii_digit(),
                 b's' => *got == b'+' || *got == b'-',
@@ -181,9 +183,9 @@ fn dates(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut i = 0;
     while i < b.len() {
-        if fits(i) {
+        if let Some(shape) = SHAPES.iter().find(|s| fits(i, s)) {
             out.push_str("<date>");
-            i += SHAPE.len();
+            i += shape.len();
         } else {
             let c = line[i..].chars().next().expect("a char");
             out.push(c);
@@ -298,7 +300,7 @@ pub fn normalise_field(name: &str, value: &str) -> String {
 fn session(p: &Plan) -> Result<Vec<Line>, String> {
     let port = p.local_port();
     let mut lines = Vec::new();
-    let mut conn = match connect(p.source, port) {
+    let mut conn = match connect(p.source, p.map.server(), port) {
         Ok(tcp) => Conn::Plain(tcp),
         Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
             let real = "(connection refused)".to_string();

@@ -31,7 +31,7 @@ fn plans_come_from_the_simulators_own_transcript() {
 #[test]
 fn other_flavours_and_dns_features_are_left_out_with_a_reason() {
     for (slug, why) in
-        [("outlook-express", "runs sendmail"), ("spf-fail", "SPF"), ("hotel-port25-blocked", "access network")]
+        [("outlook-express", "reverse-DNS name"), ("spf-fail", "SPF"), ("hotel-port25-blocked", "access network")]
     {
         let s = presets::get(slug).unwrap().scenario();
         let err = plan::derive(slug, &s).unwrap_err();

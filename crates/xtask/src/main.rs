@@ -7,7 +7,7 @@
 //! cargo xtask test --quick       the everyday tier: fmt, clippy, native tests
 //! cargo xtask dist               build the release bundle into dist/
 //! cargo xtask bench              measure sizes and speeds against their budgets
-//! cargo xtask conformance        compare the simulator with a real Postfix, Exim and OpenSMTPD, a table each
+//! cargo xtask conformance        compare the simulator with a real Postfix, Exim, OpenSMTPD and Sendmail, a table each
 //! cargo xtask e2e [name…]        the end-to-end tests alone, against the bundle in dist/
 //! cargo xtask fuzz [seconds]     replay every committed fuzz input, then fuzz each target (default 300 s each)
 //! cargo xtask setup              only install the tools

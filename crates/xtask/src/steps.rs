@@ -106,12 +106,13 @@ fn run_conformance(cmd: &mut Command) -> Result<String, String> {
     Ok(last)
 }
 
-/// `cargo xtask conformance [options]`: installs Postfix and unpacks Exim and OpenSMTPD if needed and prints one
-/// comparison table per server software.
+/// `cargo xtask conformance [options]`: installs Postfix and unpacks Exim, OpenSMTPD and Sendmail if needed and
+/// prints one comparison table per server software.
 pub fn conformance_table(args: &[String]) -> Result<(), String> {
     tools::ensure_postfix()?;
     tools::ensure_exim()?;
     tools::ensure_opensmtpd()?;
+    tools::ensure_sendmail()?;
     let mut c = cargo(&["run", "--quiet", "--release", "-p", "mailpath-conformance", "--"]);
     c.args(args);
     tools::run(&mut c, "conformance")
@@ -213,7 +214,7 @@ pub fn test_all() -> Result<(), String> {
             std::env::var("MAILPATH_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(fuzz::TEST_SECONDS);
         fuzz::run_all(seconds)
     })?;
-    step(&mut done, "conformance with a real Postfix, Exim and OpenSMTPD", || {
+    step(&mut done, "conformance with a real Postfix, Exim, OpenSMTPD and Sendmail", || {
         let mut c = cargo(&["run", "--quiet", "-p", "mailpath-conformance", "--", "--check"]);
         run_conformance(&mut c)
     })?;

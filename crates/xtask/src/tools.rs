@@ -217,6 +217,7 @@ pub fn ensure_test_tools() -> Result<(), String> {
     ensure_postfix()?;
     ensure_exim()?;
     ensure_opensmtpd()?;
+    ensure_sendmail()?;
     ensure_npm("tests")
 }
 
@@ -301,6 +302,31 @@ pub fn ensure_opensmtpd() -> Result<(), String> {
     }
     timed("Unpacking OpenSMTPD (opensmtpd) under target/real-servers", "under a minute", || {
         unpack_deb(OPENSMTPD_PACKAGE, &root, &binary)
+    })
+}
+
+/// Sendmail for the conformance suite: Debian's `sendmail-bin` would replace the system MTA as well, so it and
+/// `sendmail-cf` (the m4 files that build `sendmail.cf`) are downloaded and unpacked under
+/// `target/real-servers/sendmail`; the suite runs it in its own UTS and mount namespace. The libraries it links
+/// against and `m4` are installed as packages.
+pub fn ensure_sendmail() -> Result<(), String> {
+    ensure_apt(&["liblockfile1", "libwrap0", "libldap-2.5-0", "libnsl2", "m4", "util-linux"], None, "seconds")?;
+    let root = crate::root().join("target/real-servers/sendmail");
+    let binary = root.join("usr/libexec/sendmail/sendmail");
+    let m4 = root.join("usr/share/sendmail/cf/m4/cf.m4");
+    if binary.exists() && m4.exists() {
+        return Ok(());
+    }
+    if output_line("id", &["-u"]).as_deref() != Some("0") {
+        return Err(format!(
+            "the conformance suite runs a real Sendmail, unpacked under {} and run as root on loopback; run this as \
+             root",
+            root.display()
+        ));
+    }
+    timed("Unpacking Sendmail (sendmail-bin, sendmail-cf) under target/real-servers", "under a minute", || {
+        unpack_deb("sendmail-bin", &root, &binary)?;
+        unpack_deb("sendmail-cf", &root, &m4)
     })
 }
 
