@@ -419,6 +419,9 @@ pub struct Spec {
     pub unknown_user: Tpl,
     /// Whether the server checks mailboxes at RCPT (qmail does not: it accepts and bounces later).
     pub checks_users: bool,
+    /// It checks them on every port whatever `smtpd_reject_unlisted_recipient` says (Sendmail: its local
+    /// mailer looks the user up for every recipient).
+    pub checks_users_everywhere: bool,
     /// How it reads the local part of an address and its own address literal.
     pub addressing: Addressing,
     /// Sendmail's way with recipients: its replies name a recipient as the client sent it (quotes and source

@@ -227,7 +227,7 @@ pub fn decide(ctx: &RcptContext, rcpt: &Address) -> (Decision, Reply) {
             }
         }
     }
-    if list.reject_unlisted && ctx.spec.checks_users {
+    if (list.reject_unlisted || ctx.spec.checks_users_everywhere) && ctx.spec.checks_users {
         let table = unlisted(server, &r);
         let result = if table.is_some() { CheckResult::Reject } else { CheckResult::NoMatch };
         checks.push(Check {

@@ -464,10 +464,13 @@ impl<'a> ServerSession<'a> {
         }
         if reply.severity() == crate::reply::Severity::Ok {
             if self.spec.echo_as_sent {
-                // Sendmail keeps one copy of a recipient given twice and names it by its first form.
+                // Sendmail keeps one copy of a recipient given twice (a local user by any of its local domains)
+                // and names it by its first form.
                 let same = |a: &Address| {
                     let (x, y) = (resolve(a, self.server), resolve(&rcpt, self.server));
-                    x.local.eq_ignore_ascii_case(&y.local) && x.domain.eq_ignore_ascii_case(&y.domain)
+                    let local = |r: &crate::policy::Resolved| r.final_class == Some(false);
+                    x.local.eq_ignore_ascii_case(&y.local)
+                        && (x.domain.eq_ignore_ascii_case(&y.domain) || (local(&x) && local(&y)))
                 };
                 if let Some(first) = self.accepted.iter().find(|a| same(a)) {
                     let (now, then) = (format!("<{}>", rcpt.raw()), format!("<{}>", first.raw()));

@@ -228,7 +228,8 @@ fn sendmail_names_recipients_as_sent_and_refuses_a_route_in_the_local_part() {
         &setup,
         &lines(
             "EHLO laptop.example\nMAIL FROM:<alice@isp-a.example>\nRCPT TO:<relaytest@nmap.scanme.org@[198.51.100.25]>\n\
-             RCPT TO:<@elsewhere.example:alice@isp-a.example>\nRCPT TO:<alice@isp-a.example>",
+             RCPT TO:<@elsewhere.example:alice@isp-a.example>\nRCPT TO:<alice@isp-a.example>\n\
+             RCPT TO:<alice@[198.51.100.25]>",
         ),
     ));
     assert!(
@@ -238,6 +239,8 @@ fn sendmail_names_recipients_as_sent_and_refuses_a_route_in_the_local_part() {
     assert_eq!(r[3], "553 5.1.3 <relaytest@nmap.scanme.org@[198.51.100.25]>... Invalid route address", "{r:#?}");
     assert_eq!(r[4], "250 2.1.5 <@elsewhere.example:alice@isp-a.example>... Recipient ok", "{r:#?}");
     assert_eq!(r[5], "250 2.1.5 <@elsewhere.example:alice@isp-a.example>... Recipient ok", "{r:#?}");
+    // The same local user by another of the server's names (its own address literal).
+    assert_eq!(r[6], "250 2.1.5 <@elsewhere.example:alice@isp-a.example>... Recipient ok", "{r:#?}");
 
     setup.port = 587;
     let r = replies(&console::run(&s, &setup, &lines("EHLO laptop.example")));
