@@ -19,6 +19,8 @@ use std::time::Duration;
 
 /// The loopback port the scripted next hop listens on.
 const NEXT_HOP_PORT: u16 = 2526;
+/// Exim's scripted next hop, apart from Postfix's: the two servers' suites run at the same time.
+const EXIM_NEXT_HOP_PORT: u16 = 2527;
 
 /// How the next hop fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -117,8 +119,8 @@ struct NextHopServer {
 }
 
 impl NextHopServer {
-    fn start(at: Ipv4Addr, refusal: &'static str) -> Result<NextHopServer, String> {
-        let listener = TcpListener::bind((at, NEXT_HOP_PORT)).map_err(|e| format!("next hop on {at}: {e}"))?;
+    fn start(at: Ipv4Addr, port: u16, refusal: &'static str) -> Result<NextHopServer, String> {
+        let listener = TcpListener::bind((at, port)).map_err(|e| format!("next hop on {at}:{port}: {e}"))?;
         listener.set_nonblocking(true).map_err(|e| e.to_string())?;
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
         let flag = stop.clone();
@@ -304,9 +306,9 @@ pub fn compare_exim(sit: &Situation, instance: &mut crate::exim::Instance) -> Re
     let hop = p.map.to_loopback(Ipv4Addr::new(192, 0, 2, 10));
     let mailbox = instance.dir().join("mail/alice");
     let _ = std::fs::remove_file(&mailbox);
-    instance.apply(&crate::exim::bounce_config(base, hop, NEXT_HOP_PORT, &mailbox), p.config.submission)?;
+    instance.apply(&crate::exim::bounce_config(base, hop, EXIM_NEXT_HOP_PORT, &mailbox), p.config.submission)?;
     let _next_hop = match sit.next_hop {
-        NextHop::Refuses(reply) => Some(NextHopServer::start(hop, reply)?),
+        NextHop::Refuses(reply) => Some(NextHopServer::start(hop, EXIM_NEXT_HOP_PORT, reply)?),
         NextHop::Down => None,
     };
     let mut lines = crate::wire::replay(&p)?;
@@ -374,7 +376,7 @@ pub fn compare(sit: &Situation, instance: &mut Instance) -> Result<Vec<Line>, St
     let hop = p.map.to_loopback(Ipv4Addr::new(192, 0, 2, 10));
     instance.apply(&provider_config(&p))?;
     let _next_hop = match sit.next_hop {
-        NextHop::Refuses(reply) => Some(NextHopServer::start(hop, reply)?),
+        NextHop::Refuses(reply) => Some(NextHopServer::start(hop, NEXT_HOP_PORT, reply)?),
         NextHop::Down => None,
     };
     let mailbox = instance.mail_dir().join(config::local_mailbox("alice"));

@@ -8,7 +8,7 @@
 //! ([`exim`]: its configuration with ACLs derived from the model) and a real OpenSMTPD ([`opensmtpd`]: an
 //! `smtpd.conf` with match rules, run in a private mount namespace; no TLS situations, which its OpenSSL 3 build
 //! cannot finish) and a real Sendmail ([`sendmail`]: an m4-built `sendmail.cf` and access map, run in its own UTS
-//! and mount namespace; no TLS or login).
+//! and mount namespace, with TLS and Cyrus SASL).
 
 pub mod bounces;
 pub mod config;
@@ -67,33 +67,49 @@ pub struct Bounces {
     pub exim: bool,
 }
 
-/// Runs every plan against its real server (Postfix, or Exim for the plans that carry an Exim configuration),
-/// restarting it whenever the configuration changes; then the bounces asked for.
-pub fn run(plans: &[Plan], bounces: Bounces, log: &mut dyn FnMut(&str)) -> Result<(Vec<Compared>, f64), String> {
+/// Runs every plan against its real server (Postfix, or Exim, OpenSMTPD or Sendmail for the plans that carry
+/// such a configuration), restarting it whenever the configuration changes; then the bounces asked for.
+pub fn run(plans: &[Plan], bounces: Bounces, log: &(dyn Fn(&str) + Sync)) -> Result<(Vec<Compared>, f64), String> {
     let start = Instant::now();
     let (sendmail_plans, plans): (Vec<&Plan>, Vec<&Plan>) = plans.iter().partition(|p| p.sendmail.is_some());
     let (opensmtpd_plans, plans): (Vec<&Plan>, Vec<&Plan>) = plans.into_iter().partition(|p| p.opensmtpd.is_some());
     let (exim_plans, postfix_plans): (Vec<&Plan>, Vec<&Plan>) = plans.into_iter().partition(|p| p.exim.is_some());
-    let mut out = if postfix_plans.is_empty() && !bounces.postfix {
-        Vec::new()
-    } else {
-        run_postfix(&postfix_plans, bounces.postfix, log)?
-    };
-    if !exim_plans.is_empty() || bounces.exim {
-        out.extend(run_exim(&exim_plans, bounces.exim, log)?);
-    }
-    if !opensmtpd_plans.is_empty() {
-        out.extend(run_opensmtpd(&opensmtpd_plans, log)?);
-    }
-    if !sendmail_plans.is_empty() {
-        out.extend(run_sendmail(&sendmail_plans, log)?);
-    }
+    // Postfix in one thread, the others one after another in a second: each server software has its own ports
+    // (and its own scripted next hop), and the sessions mostly wait on the servers.
+    let (postfix, others) = std::thread::scope(|scope| {
+        let postfix = scope.spawn(|| {
+            if postfix_plans.is_empty() && !bounces.postfix {
+                Ok(Vec::new())
+            } else {
+                run_postfix(&postfix_plans, bounces.postfix, log)
+            }
+        });
+        let others = scope.spawn(|| {
+            let mut out = Vec::new();
+            if !exim_plans.is_empty() || bounces.exim {
+                out.extend(run_exim(&exim_plans, bounces.exim, log)?);
+            }
+            if !opensmtpd_plans.is_empty() {
+                out.extend(run_opensmtpd(&opensmtpd_plans, log)?);
+            }
+            if !sendmail_plans.is_empty() {
+                out.extend(run_sendmail(&sendmail_plans, log)?);
+            }
+            Ok::<_, String>(out)
+        });
+        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<Vec<Compared>, String>>| {
+            h.join().unwrap_or_else(|_| Err("a conformance thread panicked".to_string()))
+        };
+        (joined(postfix), joined(others))
+    });
+    let mut out = postfix?;
+    out.extend(others?);
     out.sort_by(|a, b| a.name.cmp(&b.name));
     Ok((out, start.elapsed().as_secs_f64()))
 }
 
 /// The Exim plans, one daemon start per configuration.
-fn run_exim(plans: &[&Plan], bounces: bool, log: &mut dyn FnMut(&str)) -> Result<Vec<Compared>, String> {
+fn run_exim(plans: &[&Plan], bounces: bool, log: &(dyn Fn(&str) + Sync)) -> Result<Vec<Compared>, String> {
     let mut instance = exim::Instance::prepare()?;
     let mut order: Vec<&Plan> = plans.to_vec();
     order.sort_by(|a, b| a.exim.cmp(&b.exim));
@@ -122,7 +138,7 @@ fn run_exim(plans: &[&Plan], bounces: bool, log: &mut dyn FnMut(&str)) -> Result
 }
 
 /// The OpenSMTPD plans, one daemon start per configuration.
-fn run_opensmtpd(plans: &[&Plan], log: &mut dyn FnMut(&str)) -> Result<Vec<Compared>, String> {
+fn run_opensmtpd(plans: &[&Plan], log: &(dyn Fn(&str) + Sync)) -> Result<Vec<Compared>, String> {
     let mut instance = opensmtpd::Instance::prepare()?;
     let mut order: Vec<&Plan> = plans.to_vec();
     order.sort_by(|a, b| a.opensmtpd.cmp(&b.opensmtpd));
@@ -145,7 +161,7 @@ fn run_opensmtpd(plans: &[&Plan], log: &mut dyn FnMut(&str)) -> Result<Vec<Compa
 }
 
 /// The Sendmail plans, one daemon start per configuration.
-fn run_sendmail(plans: &[&Plan], log: &mut dyn FnMut(&str)) -> Result<Vec<Compared>, String> {
+fn run_sendmail(plans: &[&Plan], log: &(dyn Fn(&str) + Sync)) -> Result<Vec<Compared>, String> {
     let mut instance = sendmail::Instance::prepare()?;
     let mut order: Vec<&Plan> = plans.to_vec();
     order.sort_by(|a, b| a.sendmail.cmp(&b.sendmail));
@@ -167,7 +183,7 @@ fn run_sendmail(plans: &[&Plan], log: &mut dyn FnMut(&str)) -> Result<Vec<Compar
     Ok(out)
 }
 
-fn run_postfix(plans: &[&Plan], bounces: bool, log: &mut dyn FnMut(&str)) -> Result<Vec<Compared>, String> {
+fn run_postfix(plans: &[&Plan], bounces: bool, log: &(dyn Fn(&str) + Sync)) -> Result<Vec<Compared>, String> {
     let mut instance = postfix::Instance::prepare()?;
     let mut order: Vec<&Plan> = plans.to_vec();
     order.sort_by_cached_key(|p| p.config.key());

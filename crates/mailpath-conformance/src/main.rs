@@ -120,7 +120,7 @@ fn main() -> ExitCode {
     // The bounces run with everything, or alone with `--only bounce`.
     let with_bounces = only.as_ref().is_none_or(|o| o.contains("bounce"));
     let bounces = mailpath_conformance::Bounces { postfix: postfix && with_bounces, exim: exim && with_bounces };
-    let (results, secs) = match run(&plans, bounces, &mut |m| eprintln!("{m}")) {
+    let (results, secs) = match run(&plans, bounces, &|m| eprintln!("{m}")) {
         Ok(r) => r,
         Err(e) => {
             eprintln!("conformance: {e}");

@@ -6,12 +6,12 @@
 //! `/etc/nsswitch.conf`, `/etc/passwd` and `/etc/group` are the instance's, so that the server resolves exactly
 //! the world's names and knows exactly the model's mailboxes. Nothing outside that namespace changes.
 //!
-//! What is not reproduced is left out with the reason ([`unsupported`], [`unsupported_plan`]): POP-before-SMTP,
-//! lists whose order Sendmail's `check_rcpt` cannot express, and sessions that log in (its Cyrus SASL would need
-//! an account database) or use TLS.
+//! STARTTLS, implicit TLS on 465 and AUTH (Cyrus SASL with a sasldb of the model's accounts, configured in the
+//! namespace's `/etc/sasl2/Sendmail.conf`) are reproduced. What is not is left out with the reason
+//! ([`unsupported`]): POP-before-SMTP, checked relay recipients, exempt networks, and lists whose order
+//! Sendmail's `check_rcpt` cannot express.
 
 use crate::config::AddressMap;
-use crate::plan::Step;
 use mailpath_core::policy::lists;
 use mailpath_core::postconf::Restriction;
 use mailpath_core::world::ServerConfig;
@@ -64,6 +64,8 @@ pub struct Config {
     pub hostname: String,
     /// Whether the submission services (587, 465) run.
     pub submission: bool,
+    /// SASL accounts: (user, realm).
+    pub accounts: Vec<(String, String)>,
 }
 
 /// Why this server cannot be written as a Sendmail configuration here, if it cannot: `check_rcpt` relays for a
@@ -120,17 +122,6 @@ pub fn unsupported(server: &ServerConfig) -> Option<String> {
         }
     }
     None
-}
-
-/// Why a plan cannot be replayed against this Sendmail: no TLS session and no login.
-pub fn unsupported_plan(steps: &[Step]) -> Option<String> {
-    if steps.contains(&Step::Tls) {
-        return Some("uses TLS, which this Sendmail set-up does not reproduce".into());
-    }
-    steps
-        .iter()
-        .any(|s| matches!(s, Step::Send(c) if c.len() >= 5 && c[..5].eq_ignore_ascii_case("AUTH ")))
-        .then(|| "logs in, which would need a SASL account database for Sendmail".into())
 }
 
 /// The mailboxes of the server's final domains, as system users of the namespace.
@@ -215,7 +206,7 @@ pub fn derive(server: &ServerConfig, map: &AddressMap, dir: &Path) -> Config {
     if st.submission {
         mc.push_str(&format!(
             "DAEMON_OPTIONS(`Port={}, Addr={ADDRESS}, Name=MSA, M=a')dnl\n\
-             DAEMON_OPTIONS(`Port={}, Addr={ADDRESS}, Name=MTA-SSL, M=s')dnl\n",
+             DAEMON_OPTIONS(`Port={}, Addr={ADDRESS}, Name=MTA-SSL, M=sa')dnl\n",
             local_port(587),
             local_port(465)
         ));
@@ -229,7 +220,9 @@ pub fn derive(server: &ServerConfig, map: &AddressMap, dir: &Path) -> Config {
         mc.push_str(&format!("RELAY_DOMAIN(`{r}')dnl\n"));
     }
     mc.push_str("MAILER(`local')dnl\nMAILER(`smtp')dnl\n");
-    Config { mc, access, mailboxes: mailboxes(server), hostname: host, submission: st.submission }
+    let accounts =
+        server.final_domains.iter().flat_map(|d| d.users.iter().map(|u| (u.to_string(), host.clone()))).collect();
+    Config { mc, access, mailboxes: mailboxes(server), hostname: host, submission: st.submission, accounts }
 }
 
 /// A running (or stopped) Sendmail in its namespace.
@@ -308,6 +301,36 @@ impl Instance {
         write(self.dir.join("etc/group"), &g)
     }
 
+    /// Cyrus SASL for Sendmail in the namespace: `/etc/sasl2/Sendmail.conf` and a sasldb with the model's
+    /// accounts and password.
+    fn sasl(&self, accounts: &[(String, String)]) -> Result<(), String> {
+        use std::io::Write;
+        let db = self.dir.join("sasldb2");
+        let _ = std::fs::remove_file(&db);
+        std::fs::create_dir_all(self.dir.join("etc/sasl2")).map_err(|e| e.to_string())?;
+        write(
+            self.dir.join("etc/sasl2/Sendmail.conf"),
+            &format!(
+                "pwcheck_method: auxprop\nauxprop_plugin: sasldb\nmech_list: LOGIN PLAIN\nsasldb_path: {}\n",
+                db.display()
+            ),
+        )?;
+        for (user, realm) in accounts {
+            let mut child = Command::new("saslpasswd2")
+                .arg("-f")
+                .arg(&db)
+                .args(["-c", "-p", "-a", "Sendmail", "-u", realm, user])
+                .stdin(Stdio::piped())
+                .spawn()
+                .map_err(|e| format!("saslpasswd2: {e}"))?;
+            let mut stdin = child.stdin.take().ok_or("saslpasswd2: no input")?;
+            stdin.write_all(mailpath_core::world::PASSWORD.as_bytes()).map_err(|e| e.to_string())?;
+            drop(stdin);
+            child.wait().map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
     /// Stops the daemon (its whole process group) and waits until its ports are free.
     pub fn stop(&mut self) {
         let Some(mut child) = self.child.take() else { return };
@@ -359,11 +382,12 @@ impl Instance {
         // A fresh queue each time: what a session left queued is of no interest to the next.
         let _ = std::fs::remove_dir_all(d.join("queue"));
         std::fs::create_dir_all(d.join("queue")).map_err(|e| e.to_string())?;
+        self.sasl(&config.accounts)?;
         let e = d.join("etc");
         let script = format!(
             "set -e\n\
              hostname {host}\n\
-             for f in hosts nsswitch.conf passwd group; do mount --bind {e}/$f /etc/$f; done\n\
+             mount -t overlay overlay -o lowerdir={e}:/etc /etc\n\
              exec {bin} -C {cf} -bD -O DeliveryMode=queueonly -O LogLevel=9\n",
             host = config.hostname,
             e = e.display(),

@@ -298,7 +298,7 @@ pub fn exim(seed: u64, n: usize) -> Vec<(String, Scenario)> {
     on_software("exim", seed, 0x0E71_4000, n, |p| p.exim.is_some())
 }
 
-/// The same with every server running Sendmail (and the loopback set-up able to reproduce it: no TLS, no login).
+/// The same with every server running Sendmail (and the loopback set-up able to reproduce it).
 pub fn sendmail(seed: u64, n: usize) -> Vec<(String, Scenario)> {
     on_software("sendmail", seed, 0x005E_4D00, n, |p| p.sendmail.is_some())
 }
