@@ -21,6 +21,8 @@ use std::time::Duration;
 const NEXT_HOP_PORT: u16 = 2526;
 /// Exim's scripted next hop, apart from Postfix's: the two servers' suites run at the same time.
 const EXIM_NEXT_HOP_PORT: u16 = 2527;
+/// Sendmail's, apart from both.
+const SENDMAIL_NEXT_HOP_PORT: u16 = 2528;
 
 /// How the next hop fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +92,23 @@ pub fn exim_situations() -> Vec<Situation> {
             s.name = match s.name {
                 "bounce: next hop denies relaying (554)" => "exim bounce: next hop denies relaying (554)",
                 _ => "exim bounce: next hop does not know the user",
+            };
+            s
+        })
+        .collect()
+}
+
+/// The next-hop refusals for a provider running Sendmail, which it returns at once.
+pub fn sendmail_situations() -> Vec<Situation> {
+    situations()
+        .into_iter()
+        .filter(|s| matches!(s.next_hop, NextHop::Refuses(r) if r.starts_with('5')))
+        .map(|mut s| {
+            fields::set(&mut s.scenario, "provider.flavour", &Value::Text("sendmail".into()))
+                .expect("provider.flavour");
+            s.name = match s.name {
+                "bounce: next hop denies relaying (554)" => "sendmail bounce: next hop denies relaying (554)",
+                _ => "sendmail bounce: next hop does not know the user",
             };
             s
         })
@@ -335,6 +354,59 @@ pub fn compare_exim(sit: &Situation, instance: &mut crate::exim::Instance) -> Re
                 .replace(&format!("dns; {hop}"), "dns; mx1.corp-b.example"),
         )
     };
+    lines.extend(side_by_side(&sim_headers, &sim_body, &real_headers, &real_body, &|t| t.to_string(), &names));
+    Ok(lines)
+}
+
+/// Runs one bounce situation with Sendmail as the provider, as [`compare_exim`] does. Sendmail reaches the
+/// next hop by its name (`mx1.corp-b.example`, in the namespace's hosts file) as its smart host.
+pub fn compare_sendmail(sit: &Situation, instance: &mut crate::sendmail::Instance) -> Result<Vec<Line>, String> {
+    let p = plan::derive(sit.name, &sit.scenario)?;
+    let base = p.sendmail.as_ref().ok_or("the provider is not a Sendmail here")?;
+    let trace = run(&sit.scenario);
+    let (mut sim_headers, sim_body) = simulated_bounce(&trace).ok_or("the simulator writes no bounce to Alice here")?;
+    sim_headers.retain(|(n, _)| !matches!(n.as_str(), "Delivered-To" | "X-Original-To"));
+    let hop = p.map.to_loopback(Ipv4Addr::new(192, 0, 2, 10));
+    let mailbox = instance.dir().join("mail/alice");
+    let _ = std::fs::remove_file(&mailbox);
+    let config =
+        crate::sendmail::bounce_config(base, hop, "mx1.corp-b.example", SENDMAIL_NEXT_HOP_PORT, instance.dir());
+    instance.apply(&config)?;
+    let _next_hop = match sit.next_hop {
+        NextHop::Refuses(reply) => Some(NextHopServer::start(hop, SENDMAIL_NEXT_HOP_PORT, reply)?),
+        NextHop::Down => None,
+    };
+    let mut lines = crate::wire::replay(&p)?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let (real_headers, real_body) = loop {
+        if let Some(m) = read_mbox(&mailbox, 0) {
+            break m;
+        }
+        if std::time::Instant::now() > deadline {
+            lines.push(Line {
+                sent: "(bounce)".into(),
+                simulated: "a bounce to Alice".into(),
+                real: "(none within 15 s)".into(),
+            });
+            return Ok(lines);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let names = |text: &str| p.map.inbound(&text.replace(&format!("[{hop}]"), "[192.0.2.10]"));
+    if let Some(dir) = std::env::var_os("MAILPATH_SAVE_BOUNCES") {
+        // The real bounce as Sendmail wrote it (header fields unfolded), with the loopback stand-ins named back.
+        let mut text: String = real_headers.iter().map(|(n, v)| format!("{n}: {v}\n")).collect();
+        text.push('\n');
+        text.push_str(&real_body);
+        let slug: String = sit
+            .name
+            .trim_start_matches("sendmail bounce: ")
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let path = std::path::Path::new(&dir).join(format!("{slug}.eml"));
+        std::fs::write(&path, names(&text)).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
     lines.extend(side_by_side(&sim_headers, &sim_body, &real_headers, &real_body, &|t| t.to_string(), &names));
     Ok(lines)
 }

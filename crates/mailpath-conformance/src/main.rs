@@ -119,7 +119,12 @@ fn main() -> ExitCode {
     println!("{} situations left out (--all lists them with the reason).", skipped.len());
     // The bounces run with everything, or alone with `--only bounce`.
     let with_bounces = only.as_ref().is_none_or(|o| o.contains("bounce"));
-    let bounces = mailpath_conformance::Bounces { postfix: postfix && with_bounces, exim: exim && with_bounces };
+    let bounces = mailpath_conformance::Bounces {
+        postfix: postfix && with_bounces,
+        exim: exim && with_bounces,
+        // Sendmail's bounce is compared only when asked for: the simulator's does not follow it yet.
+        sendmail: sendmail && only.as_ref().is_some_and(|o| o.contains("sendmail bounce")),
+    };
     let (results, secs) = match run(&plans, bounces, &|m| eprintln!("{m}")) {
         Ok(r) => r,
         Err(e) => {
@@ -128,7 +133,13 @@ fn main() -> ExitCode {
         }
     };
     let software_of = |r: &Compared| {
-        let bounce = if r.name.starts_with("exim bounce") { "Exim" } else { "Postfix" };
+        let bounce = if r.name.starts_with("exim bounce") {
+            "Exim"
+        } else if r.name.starts_with("sendmail bounce") {
+            "Sendmail"
+        } else {
+            "Postfix"
+        };
         plans.iter().find(|p| p.name == r.name).map_or(bounce, |p| p.software())
     };
     let mut failed_total = 0;

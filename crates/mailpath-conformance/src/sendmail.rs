@@ -66,6 +66,10 @@ pub struct Config {
     pub submission: bool,
     /// SASL accounts: (user, realm).
     pub accounts: Vec<(String, String)>,
+    /// Deliver (and bounce) at once instead of only queueing: a bounce situation's set-up.
+    pub deliver: bool,
+    /// Names the namespace's hosts file gives besides the server's own (a bounce situation's next hop).
+    pub hosts: Vec<(Ipv4Addr, String)>,
 }
 
 /// Why this server cannot be written as a Sendmail configuration here, if it cannot: `check_rcpt` relays for a
@@ -222,7 +226,36 @@ pub fn derive(server: &ServerConfig, map: &AddressMap, dir: &Path) -> Config {
     mc.push_str("MAILER(`local')dnl\nMAILER(`smtp')dnl\n");
     let accounts =
         server.final_domains.iter().flat_map(|d| d.users.iter().map(|u| (u.to_string(), host.clone()))).collect();
-    Config { mc, access, mailboxes: mailboxes(server), hostname: host, submission: st.submission, accounts }
+    Config {
+        mc,
+        access,
+        mailboxes: mailboxes(server),
+        hostname: host,
+        submission: st.submission,
+        accounts,
+        deliver: false,
+        hosts: Vec::new(),
+    }
+}
+
+/// `config` changed for a bounce situation: mail for other domains goes to the scripted next hop at `hop`:`port`
+/// under the next hop's name `name` (the namespace's hosts file says where it is), and local mail (the bounce) is
+/// appended to `{dir}/mail/<user>` in mbox form.
+pub fn bounce_config(config: &Config, hop: Ipv4Addr, name: &str, port: u16, dir: &Path) -> Config {
+    let d = dir.display();
+    let extra = format!(
+        "define(`SMART_HOST', `relay:{name}')dnl\n\
+         define(`RELAY_MAILER_ARGS', `TCP $h {port}')dnl\n\
+         define(`confSERVICE_SWITCH_FILE', `{d}/service.switch')dnl\n\
+         define(`LOCAL_MAILER_PATH', `{d}/deliver.sh')dnl\n\
+         define(`LOCAL_MAILER_ARGS', `deliver.sh $u')dnl\n\
+         MAILER(`local')dnl\n"
+    );
+    let mut c = config.clone();
+    c.mc = c.mc.replace("MAILER(`local')dnl\n", &extra);
+    c.deliver = true;
+    c.hosts.push((hop, name.to_string()));
+    c
 }
 
 /// A running (or stopped) Sendmail in its namespace.
@@ -241,6 +274,11 @@ fn write(path: PathBuf, text: &str) -> Result<(), String> {
 }
 
 impl Instance {
+    /// The instance's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The folder the instance keeps its configuration, queue, namespace files and log in.
     pub fn folder() -> PathBuf {
         std::env::temp_dir().join("mailpath-conformance-sendmail")
@@ -350,7 +388,23 @@ impl Instance {
         }
         let d = &self.dir;
         self.users(&config.mailboxes)?;
-        write(d.join("etc/hosts"), &format!("127.0.0.1\tlocalhost\n{ADDRESS}\t{}\n", config.hostname))?;
+        let mut hosts = format!("127.0.0.1\tlocalhost\n{ADDRESS}\t{}\n", config.hostname);
+        for (at, name) in &config.hosts {
+            hosts.push_str(&format!("{at}\t{name}\n"));
+        }
+        write(d.join("etc/hosts"), &hosts)?;
+        write(d.join("service.switch"), "hosts files\naliases files\n")?;
+        // The local mailer of a bounce situation: the message, in mbox form, appended to mail/<user>.
+        std::fs::create_dir_all(d.join("mail")).map_err(|e| e.to_string())?;
+        let deliver = d.join("deliver.sh");
+        write(
+            deliver.clone(),
+            &format!(
+                "#!/bin/sh\nfor user; do :; done\n{{ echo \"From MAILER-DAEMON\"; cat; echo; }} >> {}/mail/\"$user\"\n",
+                d.display()
+            ),
+        )?;
+        let _ = Command::new("chmod").arg("755").arg(&deliver).status();
         write(d.join("sendmail.mc"), &config.mc)?;
         let cf = d.join("sendmail.cf");
         let built = Command::new("m4").arg(d.join("sendmail.mc")).output().map_err(|e| format!("m4: {e}"))?;
@@ -388,7 +442,8 @@ impl Instance {
             "set -e\n\
              hostname {host}\n\
              mount -t overlay overlay -o lowerdir={e}:/etc /etc\n\
-             exec {bin} -C {cf} -bD -O DeliveryMode=queueonly -O LogLevel=9\n",
+             exec {bin} -C {cf} -bD -O DeliveryMode={mode} -O LogLevel=9\n",
+            mode = if config.deliver { "background" } else { "queueonly" },
             host = config.hostname,
             e = e.display(),
             bin = binary().display(),
