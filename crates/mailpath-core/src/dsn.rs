@@ -21,6 +21,9 @@ pub enum Diagnostic {
         reply: Reply,
         /// The command it answered (`RCPT TO`, `end of DATA`).
         command: crate::command::Stage,
+        /// Its reply to the `DATA` the client pipelined behind the refused recipients, if it did (Sendmail
+        /// quotes it in its transcript).
+        then: Option<Box<Reply>>,
     },
     /// The reporting server found it out itself (DNS, connection, loop), as Postfix's `X-Postfix;` texts.
     Local(String),
@@ -44,7 +47,7 @@ impl Failure {
     /// `host mx1.corp-b.example[192.0.2.10] said: 554 5.7.1 … (in reply to RCPT TO command)`.
     pub fn reason(&self) -> String {
         match &self.diagnostic {
-            Diagnostic::Smtp { host, ip, reply, command } => {
+            Diagnostic::Smtp { host, ip, reply, command, .. } => {
                 format!("host {host}[{ip}] said: {} (in reply to {command} command)", reply.text_with_codes())
             }
             Diagnostic::Local(text) => text.clone(),
@@ -96,6 +99,9 @@ pub struct Report<'a> {
     pub failures: &'a [Failure],
     /// `Some((hours, days))` for a delay warning: delayed for `hours`, retried until `days` old.
     pub delayed: Option<(u32, u32)>,
+    /// The report goes to a mailbox of this server (its sender's domain is one of the server's own), so it is
+    /// delivered as written: Sendmail leaves its `MAILER-DAEMON` unqualified then.
+    pub local_sender: bool,
 }
 
 /// Writes the report: its header fields and its body.
@@ -108,6 +114,9 @@ pub fn write(r: &Report) -> (Vec<crate::trace::Header>, String) {
     }
     if r.style == DsnStyle::OpenSmtpd {
         return opensmtpd(r);
+    }
+    if r.style == DsnStyle::Sendmail && r.delayed.is_none() {
+        return sendmail(r);
     }
     let boundary = format!("{}.{}/{}", r.queue_id, r.unix_now, r.host);
     let (from, subject) = match (r.style, r.delayed.is_some()) {
@@ -265,7 +274,7 @@ fn human(r: &Report) -> String {
             for f in r.failures {
                 t.push_str(&format!("  {}\n", f.rcpt));
                 match &f.diagnostic {
-                    Diagnostic::Smtp { host, ip, reply, command } => t.push_str(&format!(
+                    Diagnostic::Smtp { host, ip, reply, command, .. } => t.push_str(&format!(
                         "    host {host} [{ip}]\n    SMTP error from remote mail server after {}:\n    {}\n",
                         exim_command(*command, &f.rcpt, r.sender),
                         reply.text_with_codes()
@@ -413,6 +422,117 @@ fn opensmtpd(r: &Report) -> (Vec<crate::trace::Header>, String) {
         ));
     }
     b.push_str(&format!("\n--{boundary}\nContent-Description: Message headers\nContent-Type: text/rfc822-headers\n\n"));
+    b.push_str(&r.original.text());
+    b.push_str(&format!("\n--{boundary}--\n"));
+    (headers.into_iter().map(|(n, v)| (n.into(), v.into())).collect(), b)
+}
+
+/// The client a message came from, as the reporting server's own `Received:` line on it names it: `name [ip]`
+/// or `[ip]` (the parenthesis of its first line).
+fn received_client(original: &MessageCopy) -> Option<String> {
+    let first = original.header("Received")?.lines().next()?;
+    let (_, rest) = first.split_once(" (")?;
+    rest.split_once(')').map(|(inner, _)| inner.to_string())
+}
+
+/// Sendmail 8.17's bounce (savemail.c, deliver.c), as a real Sendmail 8.17.1.9 wrote it for a next hop's
+/// refusal in the conformance suite: a multipart/report whose first part has no header, the transcript of the
+/// session with the client's own verdict (`User unknown` for 550, 551 and 553, `Service unavailable` with a
+/// generic 5.0.0 for any other 5xx: usersmtp.c smtprcptstat), and the returned message.
+fn sendmail(r: &Report) -> (Vec<crate::trace::Header>, String) {
+    const SOFTWARE: &str = "8.17.1.9/8.17.1.9";
+    let now = r.now.sendmail();
+    let boundary = format!("{}.{}/{}", r.report_id, r.unix_now, r.host);
+    let daemon = if r.local_sender { "MAILER-DAEMON".to_string() } else { format!("MAILER-DAEMON@{}", r.origin) };
+    let headers = vec![
+        ("Received", format!("from localhost (localhost)\n\tby {} ({SOFTWARE}) id {};\n\t{now}", r.host, r.report_id)),
+        ("Date", now.clone()),
+        ("From", format!("Mail Delivery Subsystem <{daemon}>")),
+        (
+            "Message-Id",
+            format!(
+                "<{:04}{:02}{:02}{:02}{:02}.{}@{}>",
+                r.now.year, r.now.month, r.now.day, r.now.hour, r.now.minute, r.report_id, r.host
+            ),
+        ),
+        ("To", format!("<{}>", r.sender)),
+        ("MIME-Version", "1.0".into()),
+        ("Content-Type", format!("multipart/report; report-type=delivery-status;\n\tboundary=\"{boundary}\"")),
+        ("Subject", "Returned mail: see transcript for details".into()),
+        ("Auto-Submitted", "auto-generated (failure)".into()),
+    ];
+    let client = received_client(r.original);
+    // Sendmail's verdict on a refused recipient: its own line and the status it reports.
+    let verdict = |f: &Failure| -> (String, Status) {
+        let Diagnostic::Smtp { reply, .. } = &f.diagnostic else {
+            return (String::new(), f.status);
+        };
+        let remote = reply.status;
+        match reply.code {
+            550 | 551 | 553 => {
+                let default = match reply.code {
+                    550 => Status::new(5, 1, 1),
+                    551 => Status::new(5, 1, 6),
+                    _ => Status::new(5, 1, 3),
+                };
+                let s = remote.unwrap_or(default);
+                (format!("550 {s} <{}>... User unknown", f.rcpt), s)
+            }
+            _ => ("554 5.0.0 Service unavailable".to_string(), Status::new(5, 0, 0)),
+        }
+    };
+    let mut b = format!("This is a MIME-encapsulated message\n\n--{boundary}\n\n");
+    b.push_str(&format!("The original message was received at {}\n", r.arrival.sendmail()));
+    if let Some(c) = &client {
+        b.push_str(&format!("from {c}\n"));
+    }
+    b.push_str("\n   ----- The following addresses had permanent fatal errors -----\n");
+    for f in r.failures {
+        let reason = match &f.diagnostic {
+            Diagnostic::Smtp { reply, .. } => reply.text_with_codes(),
+            Diagnostic::Local(text) => text.clone(),
+        };
+        b.push_str(&format!("<{}>\n    (reason: {reason})\n", f.rcpt));
+    }
+    b.push_str("\n   ----- Transcript of session follows -----\n");
+    for f in r.failures {
+        match &f.diagnostic {
+            Diagnostic::Smtp { host, reply, command, then, .. } => {
+                b.push_str(&format!("... while talking to {host}:\n"));
+                match then {
+                    Some(_) => b.push_str(">>> DATA\n"),
+                    None if *command == crate::command::Stage::RcptTo => {
+                        b.push_str(&format!(">>> RCPT To:<{}>\n", f.rcpt))
+                    }
+                    None => b.push_str(&format!(">>> {command}\n")),
+                }
+                b.push_str(&format!("<<< {}\n{}\n", reply.text_with_codes(), verdict(f).0));
+                if let Some(data) = then {
+                    b.push_str(&format!("<<< {}\n", data.text_with_codes()));
+                }
+            }
+            Diagnostic::Local(text) => b.push_str(&format!("{text}\n")),
+        }
+    }
+    b.push_str(&format!("\n--{boundary}\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; {}\n", r.host));
+    if let Some(c) = &client {
+        let name = if c.starts_with('[') { c.as_str() } else { c.split(" [").next().unwrap_or(c) };
+        b.push_str(&format!("Received-From-MTA: DNS; {name}\n"));
+    }
+    b.push_str(&format!("Arrival-Date: {}\n", r.arrival.sendmail()));
+    for f in r.failures {
+        b.push_str(&format!(
+            "\nFinal-Recipient: RFC822; {0}\nX-Actual-Recipient: rfc822; {0}\nAction: failed\nStatus: {1}\n",
+            f.rcpt,
+            verdict(f).1
+        ));
+        if let Diagnostic::Smtp { host, reply, .. } = &f.diagnostic {
+            b.push_str(&format!("Remote-MTA: DNS; {host}\nDiagnostic-Code: SMTP; {}\n", reply.text_with_codes()));
+        }
+        b.push_str(&format!("Last-Attempt-Date: {now}\n"));
+    }
+    b.push_str(&format!("\n--{boundary}\nContent-Type: message/rfc822\n\n"));
+    b.push_str(&format!("Return-Path: <{}>\n", r.sender));
     b.push_str(&r.original.text());
     b.push_str(&format!("\n--{boundary}--\n"));
     (headers.into_iter().map(|(n, v)| (n.into(), v.into())).collect(), b)

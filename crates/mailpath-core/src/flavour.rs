@@ -347,7 +347,7 @@ impl DsnStyle {
     /// Whether the bounce's wording and layout were confirmed (by the real server or a published sample), not
     /// only best knowledge; `docs/sources.md` says which.
     pub fn verified(self) -> bool {
-        matches!(self, DsnStyle::Postfix | DsnStyle::Qmail | DsnStyle::Exim | DsnStyle::OpenSmtpd)
+        matches!(self, DsnStyle::Postfix | DsnStyle::Qmail | DsnStyle::Exim | DsnStyle::OpenSmtpd | DsnStyle::Sendmail)
     }
 }
 
@@ -431,6 +431,9 @@ pub struct Spec {
     pub echo_as_sent: bool,
     /// The refusal of an unquoted `@` in a recipient's local part, with `echo_as_sent`.
     pub route_in_local: Option<Tpl>,
+    /// As a client, it pipelines `DATA` behind its recipients (Sendmail), so a next hop that refused them all
+    /// also answers a `DATA`.
+    pub client_pipelines: bool,
     /// The bounce line for an unknown mailbox found after accepting.
     pub unknown_user_later: Tpl,
     /// Greylisted.

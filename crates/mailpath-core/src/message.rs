@@ -129,9 +129,16 @@ pub fn received(style: ReceivedStyle, st: &Stamp) -> String {
                 (ReceivedStyle::Sendmail, None) => format!("[{}]", st.ip),
                 _ => format!("{rdns} [{}]", st.ip),
             };
+            if style == ReceivedStyle::Sendmail {
+                // A real Sendmail 8.17.1.9: `(authenticated bits=0)` after a login, the TLS session after the id.
+                let auth = if st.auth { "\n\t(authenticated bits=0)" } else { "" };
+                let tls =
+                    if st.tls { "\n\t(version=TLSv1.3 cipher=TLS_AES_256_GCM_SHA384 bits=256 verify=NO)" } else { "" };
+                let head = format!("from {} ({client}){auth}\n\tby {by} with {with} id {}{tls}", st.helo, st.id);
+                return format!("{head}{}; {}", for_clause("\n\t"), st.date.sendmail());
+            }
             let head = format!("from {} ({client})\n\tby {by} with {with} id {}", st.helo, st.id);
-            let date = if style == ReceivedStyle::Sendmail { st.date.sendmail() } else { st.date.to_string() };
-            format!("{head}{}; {date}", for_clause("\n\t"))
+            format!("{head}{}; {}", for_clause("\n\t"), st.date)
         }
         ReceivedStyle::Exim => {
             let from = if st.rdns.is_some() {

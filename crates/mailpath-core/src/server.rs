@@ -221,6 +221,11 @@ impl<'a> ServerSession<'a> {
         self.server.settings.tls && !self.tls && self.spec.keywords.contains(&Kw::StartTls)
     }
 
+    /// Whether the server offers PIPELINING.
+    pub fn offers_pipelining(&self) -> bool {
+        self.spec.keywords.contains(&Kw::Always("PIPELINING"))
+    }
+
     /// Whether AUTH is offered now.
     pub fn offers_auth(&self) -> bool {
         let sasl = self.server.settings.sasl || self.submission();

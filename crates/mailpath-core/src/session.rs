@@ -68,6 +68,9 @@ pub struct Plan<'a> {
     pub lines: usize,
     /// What for.
     pub purpose: Purpose,
+    /// The client pipelines `DATA` behind its recipients, so it sends it (and then `RSET`) even when every
+    /// recipient was refused, where the server offers PIPELINING (Sendmail's client).
+    pub pipelines: bool,
 }
 
 /// How the session ended.
@@ -132,6 +135,8 @@ pub struct Outcome {
     pub submission: bool,
     /// The tester's summary, for a probe.
     pub tester: Option<String>,
+    /// The reply to a `DATA` the client pipelined behind recipients that were all refused.
+    pub data_reply: Option<Reply>,
 }
 
 /// Everything shared with the rest of the run.
@@ -167,6 +172,7 @@ pub fn run(
         auth: false,
         submission: false,
         tester: None,
+        data_reply: None,
     };
     let fail = |env: &mut Env, out: &mut Outcome, f: ConnectFailure, why: Why, text: String| {
         env.rec.push(t, Some(hop), plan.from, EventKind::ConnectFailed { failure: f, text: text.clone() }, Some(why));
@@ -274,6 +280,15 @@ pub fn run(
         }
     }
     let any = out.rcpts.iter().any(|r| r.reply.severity() == Severity::Ok);
+    if !any && plan.pipelines && s.offers_pipelining() && !s.closed {
+        // The DATA that went out behind the recipients is answered too; the client resets and leaves.
+        let (r, ..) = say!(Command::Data);
+        out.data_reply = Some(r);
+        if !s.closed {
+            say!(Command::Rset);
+        }
+        return quit(env, out, plan, &mut s, End::Done, HopResult::Refused);
+    }
     if !any && !matches!(plan.kind, ClientKind::Spammer | ClientKind::Script) {
         return quit(env, out, plan, &mut s, End::Done, HopResult::Refused);
     }

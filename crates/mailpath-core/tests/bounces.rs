@@ -113,7 +113,12 @@ fn failed_command(t: &Trace, upto: usize) -> Option<String> {
     for e in &t.events[..=upto] {
         match &e.kind {
             EventKind::Command(c) => command = Some(c.stage().name().to_string()),
-            EventKind::Reply(r) if r.code >= 400 => last = command.clone(),
+            // A DATA refused after the recipients were (a pipelining client's, Sendmail's) is their consequence.
+            EventKind::Reply(r)
+                if r.code >= 400 && !(command.as_deref() == Some("DATA") && last.as_deref() == Some("RCPT TO")) =>
+            {
+                last = command.clone()
+            }
             EventKind::ConnectFailed { .. } => last = Some("connect".to_string()),
             _ => {}
         }

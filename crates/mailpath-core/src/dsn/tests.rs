@@ -95,6 +95,7 @@ fn postfix_bounce_matches_the_real_one() {
             ip: Ipv4Addr::LOCALHOST,
             reply: Reply::new(554, Some(Status::new(5, 7, 1)), "<bob@corp-b.example>: Relay access denied"),
             command: crate::command::Stage::RcptTo,
+            then: None,
         },
     };
     let original = original();
@@ -111,6 +112,7 @@ fn postfix_bounce_matches_the_real_one() {
         original: &original,
         failures: std::slice::from_ref(&failure),
         delayed: None,
+        local_sender: false,
     };
     let (headers, body) = write(&report);
     assert_eq!(body, EXPECTED.replace("\\t", "\t"));
@@ -151,6 +153,7 @@ fn connection_refused_has_no_remote_mta_and_folds() {
         original: &original,
         failures: std::slice::from_ref(&failure),
         delayed: None,
+        local_sender: false,
     };
     let (_, body) = write(&report);
     assert!(body.contains(
@@ -192,11 +195,14 @@ fn every_style_names_the_recipient_and_reason() {
                 original: &original,
                 failures: std::slice::from_ref(&failure),
                 delayed,
+                local_sender: false,
             };
             let (headers, body) = write(&report);
             assert!(body.contains("bob@corp-b.example"), "{style:?}");
             assert!(body.contains("user unknown"), "{style:?}");
-            assert!(headers.iter().any(|(k, v)| *k == "To" && &**v == "alice@isp-a.example"), "{style:?}");
+            // Sendmail writes the address in angle brackets.
+            let to = |v: &str| v.trim_start_matches('<').trim_end_matches('>') == "alice@isp-a.example";
+            assert!(headers.iter().any(|(k, v)| *k == "To" && to(v)), "{style:?}");
         }
     }
 }

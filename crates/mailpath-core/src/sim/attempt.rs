@@ -251,6 +251,7 @@ fn deliver_remote(
             },
             lines,
             purpose,
+            pipelines: spec(server.settings.flavour).client_pipelines,
         };
         let mut env = Env { zone: &sim.w.zone, rec: &mut sim.rec, greylist: &mut sim.greylist, t };
         let o = session::run(&plan, &next, hop, pop_fresh, id, &mut env);
@@ -266,6 +267,7 @@ fn deliver_remote(
                 ip: next.ip,
                 reply: reply.clone(),
                 command,
+                then: o.data_reply.clone().map(Box::new),
             },
         };
         let mut carry = Vec::new();

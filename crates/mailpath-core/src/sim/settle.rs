@@ -204,6 +204,9 @@ fn write_report(
         original: &sim.rec.messages[job.copy],
         failures,
         delayed,
+        local_sender: sender
+            .rsplit_once('@')
+            .is_some_and(|(_, domain)| server.final_domain(&domain.to_ascii_lowercase()).is_some()),
     })
 }
 

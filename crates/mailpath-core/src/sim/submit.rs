@@ -119,6 +119,7 @@ pub(crate) fn submit(sim: &mut Sim) -> Vec<Effect> {
         message: MessageFacts { bytes: original.size(), header_from_domain: &hfd, dkim: None, hops: 0 },
         lines: original.line_count(),
         purpose,
+        pipelines: false,
     };
     let mut env = Env { zone: &sim.w.zone, rec: &mut sim.rec, greylist: &mut sim.greylist, t };
     let out = session::run(&plan, &server, hop, pop_fresh, id, &mut env);
