@@ -244,6 +244,8 @@ fn normalise_bounce(text: &str, ids: &[String]) -> String {
     }
     let mut lines = Vec::new();
     for line in out.lines() {
+        // Sendmail's dates (`Thu, 3 Dec 2026 11:49:07 GMT`) wherever they stand.
+        let line = &crate::wire::dates(line);
         let l = if let Some((name, _)) = line.split_once(": ").filter(|(n, _)| matches!(*n, "Date" | "Arrival-Date")) {
             format!("{name}: <date>")
         } else if let Some(at) = line.rfind("; ").filter(|_| line.contains(" (UTC)") || line.contains(" +0000")) {
@@ -281,6 +283,14 @@ fn run_ids(headers: &[(String, String)], body: &str) -> Vec<String> {
         }
     }
     for line in body.lines() {
+        // The queue id in the returned message's `Received:` line, where it follows the `by` part (Sendmail).
+        if line.trim_start().starts_with("by ") {
+            if let Some(id) =
+                line.split(" id ").nth(1).and_then(|r| r.split([';', ' ']).next()).filter(|i| i.len() >= 6)
+            {
+                ids.push(id.to_string());
+            }
+        }
         for key in ["X-Postfix-Queue-ID: ", "id "] {
             if let Some(rest) = line.trim().strip_prefix(key) {
                 if let Some(id) = rest.split([';', ' ']).next().filter(|i| i.len() >= 6) {
@@ -365,7 +375,9 @@ pub fn compare_sendmail(sit: &Situation, instance: &mut crate::sendmail::Instanc
     let base = p.sendmail.as_ref().ok_or("the provider is not a Sendmail here")?;
     let trace = run(&sit.scenario);
     let (mut sim_headers, sim_body) = simulated_bounce(&trace).ok_or("the simulator writes no bounce to Alice here")?;
-    sim_headers.retain(|(n, _)| !matches!(n.as_str(), "Delivered-To" | "X-Original-To"));
+    // The fields of the local delivery (the simulator's are Postfix's; Sendmail's local mailer adds its own
+    // Return-Path) are not the bounce's.
+    sim_headers.retain(|(n, _)| !matches!(n.as_str(), "Return-Path" | "Delivered-To" | "X-Original-To"));
     let hop = p.map.to_loopback(Ipv4Addr::new(192, 0, 2, 10));
     let mailbox = instance.dir().join("mail/alice");
     let _ = std::fs::remove_file(&mailbox);
@@ -378,7 +390,7 @@ pub fn compare_sendmail(sit: &Situation, instance: &mut crate::sendmail::Instanc
     };
     let mut lines = crate::wire::replay(&p)?;
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    let (real_headers, real_body) = loop {
+    let (mut real_headers, real_body) = loop {
         if let Some(m) = read_mbox(&mailbox, 0) {
             break m;
         }
@@ -393,9 +405,11 @@ pub fn compare_sendmail(sit: &Situation, instance: &mut crate::sendmail::Instanc
         std::thread::sleep(Duration::from_millis(50));
     };
     let names = |text: &str| p.map.inbound(&text.replace(&format!("[{hop}]"), "[192.0.2.10]"));
+    let saved = real_headers.clone();
+    real_headers.retain(|(n, _)| n != "Return-Path");
     if let Some(dir) = std::env::var_os("MAILPATH_SAVE_BOUNCES") {
         // The real bounce as Sendmail wrote it (header fields unfolded), with the loopback stand-ins named back.
-        let mut text: String = real_headers.iter().map(|(n, v)| format!("{n}: {v}\n")).collect();
+        let mut text: String = saved.iter().map(|(n, v)| format!("{n}: {v}\n")).collect();
         text.push('\n');
         text.push_str(&real_body);
         let slug: String = sit

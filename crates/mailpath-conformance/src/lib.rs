@@ -65,8 +65,7 @@ pub struct Bounces {
     pub postfix: bool,
     /// Exim's ([`bounces::exim_situations`]).
     pub exim: bool,
-    /// Sendmail's ([`bounces::sendmail_situations`]); not in the test command yet: the simulator's Sendmail
-    /// bounce keeps a layout of its own, flagged, until it follows the real one.
+    /// Sendmail's ([`bounces::sendmail_situations`]).
     pub sendmail: bool,
 }
 

@@ -122,8 +122,7 @@ fn main() -> ExitCode {
     let bounces = mailpath_conformance::Bounces {
         postfix: postfix && with_bounces,
         exim: exim && with_bounces,
-        // Sendmail's bounce is compared only when asked for: the simulator's does not follow it yet.
-        sendmail: sendmail && only.as_ref().is_some_and(|o| o.contains("sendmail bounce")),
+        sendmail: sendmail && with_bounces,
     };
     let (results, secs) = match run(&plans, bounces, &|m| eprintln!("{m}")) {
         Ok(r) => r,

@@ -166,7 +166,7 @@ pub fn normalise(reply: &str) -> String {
 
 /// `line` with each date of the shape `Ddd, DD Mmm YYYY HH:MM:SS +ZZZZ` (or Sendmail's `Ddd, D Mmm YYYY
 /// HH:MM:SS GMT`, with a day of one or two digits) replaced by `<date>`.
-fn dates(line: &str) -> String {
+pub(crate) fn dates(line: &str) -> String {
     // a: letter, d: digit, s: sign, other bytes stand for themselves.
     const SHAPES: [&[u8]; 3] =
         [b"aaa, dd aaa dddd dd:dd:dd sdddd", b"aaa, dd aaa dddd dd:dd:dd GMT", b"aaa, d aaa dddd dd:dd:dd GMT"];
