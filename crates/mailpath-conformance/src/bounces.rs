@@ -23,6 +23,8 @@ const NEXT_HOP_PORT: u16 = 2526;
 const EXIM_NEXT_HOP_PORT: u16 = 2527;
 /// Sendmail's, apart from both.
 const SENDMAIL_NEXT_HOP_PORT: u16 = 2528;
+/// OpenSMTPD's, apart from the others.
+const OPENSMTPD_NEXT_HOP_PORT: u16 = 2529;
 
 /// How the next hop fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,6 +115,105 @@ pub fn sendmail_situations() -> Vec<Situation> {
             s
         })
         .collect()
+}
+
+/// The next-hop refusals for a provider running OpenSMTPD, which it returns at once. Alice sends from home,
+/// in the provider's network, on port 25 without TLS or a login: Debian 12's OpenSMTPD cannot finish a TLS
+/// handshake here.
+pub fn opensmtpd_situations() -> Vec<Situation> {
+    situations()
+        .into_iter()
+        .filter(|s| matches!(s.next_hop, NextHop::Refuses(r) if r.starts_with('5')))
+        .map(|mut s| {
+            for (key, value) in [
+                ("provider.flavour", "opensmtpd"),
+                ("client.port", "25"),
+                ("client.tls", "off"),
+                ("client.auth", "off"),
+            ] {
+                fields::set(&mut s.scenario, key, &Value::Text(value.into())).expect(key);
+            }
+            s.name = match s.name {
+                "bounce: next hop denies relaying (554)" => "opensmtpd bounce: next hop denies relaying (554)",
+                _ => "opensmtpd bounce: next hop does not know the user",
+            };
+            s
+        })
+        .collect()
+}
+
+/// With `MAILPATH_SAVE_BOUNCES=<folder>`, writes a real bounce there as `<situation>.eml` (header fields unfolded,
+/// the loopback stand-ins named back by `names`): how the `tests/bounces/*-real/` files were made.
+fn save(
+    situation: &str,
+    headers: &[(String, String)],
+    body: &str,
+    names: &dyn Fn(&str) -> String,
+) -> Result<(), String> {
+    let Some(dir) = std::env::var_os("MAILPATH_SAVE_BOUNCES") else { return Ok(()) };
+    let mut text: String = headers.iter().map(|(n, v)| format!("{n}: {v}\n")).collect();
+    text.push('\n');
+    text.push_str(body);
+    let slug: String = situation
+        .split_once("bounce: ")
+        .map_or(situation, |(_, s)| s)
+        .chars()
+        .filter(|c| *c != '(' && *c != ')')
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let path = std::path::Path::new(&dir).join(format!("{slug}.eml"));
+    std::fs::write(&path, names(&text)).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The newest message of a maildir folder, as [`read_mbox`] reads it.
+fn read_maildir(dir: &std::path::Path) -> Option<(Vec<(String, String)>, String)> {
+    let newest = std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).max()?;
+    let text = std::fs::read_to_string(&newest).ok()?;
+    let as_mbox = std::env::temp_dir().join("mailpath-conformance-maildir.mbox");
+    std::fs::write(&as_mbox, format!("From MAILER-DAEMON\n{text}")).ok()?;
+    read_mbox(&as_mbox, 0)
+}
+
+/// Runs one bounce situation with OpenSMTPD as the provider, as [`compare_exim`] does: it relays to the scripted
+/// next hop by address and delivers the bounce into Alice's maildir.
+pub fn compare_opensmtpd(sit: &Situation, instance: &mut crate::opensmtpd::Instance) -> Result<Vec<Line>, String> {
+    let p = plan::derive(sit.name, &sit.scenario)?;
+    let (base, mailboxes) = p.opensmtpd.as_ref().ok_or("the provider is not an OpenSMTPD here")?;
+    let trace = run(&sit.scenario);
+    let (mut sim_headers, sim_body) = simulated_bounce(&trace).ok_or("the simulator writes no bounce to Alice here")?;
+    // The fields of the local delivery are the simulator's Postfix-like ones; OpenSMTPD's maildir adds none.
+    sim_headers.retain(|(n, _)| !matches!(n.as_str(), "Return-Path" | "Delivered-To" | "X-Original-To"));
+    let hop = p.map.to_loopback(Ipv4Addr::new(192, 0, 2, 10));
+    let maildir = instance.dir().join("home/alice/Maildir/new");
+    let _ = std::fs::remove_dir_all(instance.dir().join("home/alice/Maildir"));
+    let config = crate::opensmtpd::bounce_config(base, hop, OPENSMTPD_NEXT_HOP_PORT);
+    instance.apply(&config, mailboxes, p.config.submission)?;
+    let _next_hop = match sit.next_hop {
+        NextHop::Refuses(reply) => Some(NextHopServer::start(hop, OPENSMTPD_NEXT_HOP_PORT, reply)?),
+        NextHop::Down => None,
+    };
+    let mut lines = crate::wire::replay(&p)?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let (mut real_headers, real_body) = loop {
+        if let Some(m) = read_maildir(&maildir) {
+            break m;
+        }
+        if std::time::Instant::now() > deadline {
+            lines.push(Line {
+                sent: "(bounce)".into(),
+                simulated: "a bounce to Alice".into(),
+                real: "(none within 15 s)".into(),
+            });
+            return Ok(lines);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let names = |text: &str| p.map.inbound(&text.replace(&format!("[{hop}]"), "[192.0.2.10]"));
+    save(sit.name, &real_headers, &real_body, &names)?;
+    // OpenSMTPD's maildir delivery adds its Delivered-To: not the bounce's.
+    real_headers.retain(|(n, _)| n != "Delivered-To");
+    lines.extend(side_by_side(&sim_headers, &sim_body, &real_headers, &real_body, &|t| t.to_string(), &names));
+    Ok(lines)
 }
 
 /// The simulator's bounce as it lands in Alice's mailbox at her provider: its header fields and body.
@@ -407,20 +508,7 @@ pub fn compare_sendmail(sit: &Situation, instance: &mut crate::sendmail::Instanc
     let names = |text: &str| p.map.inbound(&text.replace(&format!("[{hop}]"), "[192.0.2.10]"));
     let saved = real_headers.clone();
     real_headers.retain(|(n, _)| n != "Return-Path");
-    if let Some(dir) = std::env::var_os("MAILPATH_SAVE_BOUNCES") {
-        // The real bounce as Sendmail wrote it (header fields unfolded), with the loopback stand-ins named back.
-        let mut text: String = saved.iter().map(|(n, v)| format!("{n}: {v}\n")).collect();
-        text.push('\n');
-        text.push_str(&real_body);
-        let slug: String = sit
-            .name
-            .trim_start_matches("sendmail bounce: ")
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-            .collect();
-        let path = std::path::Path::new(&dir).join(format!("{slug}.eml"));
-        std::fs::write(&path, names(&text)).map_err(|e| format!("{}: {e}", path.display()))?;
-    }
+    save(sit.name, &saved, &real_body, &names)?;
     lines.extend(side_by_side(&sim_headers, &sim_body, &real_headers, &real_body, &|t| t.to_string(), &names));
     Ok(lines)
 }

@@ -67,6 +67,8 @@ pub struct Bounces {
     pub exim: bool,
     /// Sendmail's ([`bounces::sendmail_situations`]).
     pub sendmail: bool,
+    /// OpenSMTPD's ([`bounces::opensmtpd_situations`]).
+    pub opensmtpd: bool,
 }
 
 /// Runs every plan against its real server (Postfix, or Exim, OpenSMTPD or Sendmail for the plans that carry
@@ -91,8 +93,8 @@ pub fn run(plans: &[Plan], bounces: Bounces, log: &(dyn Fn(&str) + Sync)) -> Res
             if !exim_plans.is_empty() || bounces.exim {
                 out.extend(run_exim(&exim_plans, bounces.exim, log)?);
             }
-            if !opensmtpd_plans.is_empty() {
-                out.extend(run_opensmtpd(&opensmtpd_plans, log)?);
+            if !opensmtpd_plans.is_empty() || bounces.opensmtpd {
+                out.extend(run_opensmtpd(&opensmtpd_plans, bounces.opensmtpd, log)?);
             }
             if !sendmail_plans.is_empty() || bounces.sendmail {
                 out.extend(run_sendmail(&sendmail_plans, bounces.sendmail, log)?);
@@ -140,7 +142,7 @@ fn run_exim(plans: &[&Plan], bounces: bool, log: &(dyn Fn(&str) + Sync)) -> Resu
 }
 
 /// The OpenSMTPD plans, one daemon start per configuration.
-fn run_opensmtpd(plans: &[&Plan], log: &(dyn Fn(&str) + Sync)) -> Result<Vec<Compared>, String> {
+fn run_opensmtpd(plans: &[&Plan], bounces: bool, log: &(dyn Fn(&str) + Sync)) -> Result<Vec<Compared>, String> {
     let mut instance = opensmtpd::Instance::prepare()?;
     let mut order: Vec<&Plan> = plans.to_vec();
     order.sort_by(|a, b| a.opensmtpd.cmp(&b.opensmtpd));
@@ -156,6 +158,12 @@ fn run_opensmtpd(plans: &[&Plan], log: &(dyn Fn(&str) + Sync)) -> Result<Vec<Com
         out.push(Compared { name: p.name.clone(), lines });
         if out.len().is_multiple_of(50) {
             log(&format!("  … {} of {} OpenSMTPD situations", out.len(), plans.len()));
+        }
+    }
+    if bounces {
+        for sit in bounces::opensmtpd_situations() {
+            let lines = bounces::compare_opensmtpd(&sit, &mut instance).map_err(|e| format!("{}: {e}", sit.name))?;
+            out.push(Compared { name: sit.name.to_string(), lines });
         }
     }
     instance.stop();

@@ -123,6 +123,7 @@ fn main() -> ExitCode {
         postfix: postfix && with_bounces,
         exim: exim && with_bounces,
         sendmail: sendmail && with_bounces,
+        opensmtpd: opensmtpd && with_bounces,
     };
     let (results, secs) = match run(&plans, bounces, &|m| eprintln!("{m}")) {
         Ok(r) => r,
@@ -136,6 +137,8 @@ fn main() -> ExitCode {
             "Exim"
         } else if r.name.starts_with("sendmail bounce") {
             "Sendmail"
+        } else if r.name.starts_with("opensmtpd bounce") {
+            "OpenSMTPD"
         } else {
             "Postfix"
         };

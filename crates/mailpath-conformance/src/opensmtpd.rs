@@ -1,9 +1,10 @@
 //! A private OpenSMTPD on loopback: Debian's `opensmtpd` package unpacked (not installed: it would replace the
 //! system's mail server) under `target/real-servers/opensmtpd`. Its paths are compiled in (`/usr/libexec/opensmtpd`,
 //! `/var/spool/smtpd`, `/run/smtpd.sock`) and it runs as the users `opensmtpd` and `opensmtpq`, so it runs in a
-//! private mount namespace (`unshare -m`) whose `/usr` shows the unpacked tree over the system's, whose `/etc`
-//! shows an own `passwd` and `group` (its users and the model's mailboxes) and whose `/var` and `/run` take their
-//! writes in folders of the instance. Nothing outside that namespace changes.
+//! private mount and UTS namespace (`unshare -u -m`, its host name the server's) whose `/usr` shows the unpacked
+//! tree over the system's, whose `/etc` shows an own `passwd` and `group` (its users and the model's mailboxes)
+//! and whose `/var` and `/run` take their writes in folders of the instance. Nothing outside that namespace
+//! changes.
 //!
 //! The configuration is derived from the simulator's model of the server ([`derive`]): the domains, the trusted
 //! networks, the mailboxes and the relay decision of its restriction lists, written as `smtpd.conf` match rules.
@@ -192,6 +193,11 @@ pub fn derive(server: &ServerConfig, map: &AddressMap, dir: &Path) -> String {
     out
 }
 
+/// `conf` changed for a bounce situation: what the server relays goes to the scripted next hop at `hop`:`port`.
+pub fn bounce_config(conf: &str, hop: Ipv4Addr, port: u16) -> String {
+    conf.replace(&format!("relay host smtp://127.0.0.1:{NOWHERE}"), &format!("relay host smtp://{hop}:{port}"))
+}
+
 /// A running (or stopped) OpenSMTPD in its namespace.
 pub struct Instance {
     dir: PathBuf,
@@ -203,6 +209,11 @@ fn listening(port: u16) -> bool {
 }
 
 impl Instance {
+    /// The instance's folder.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The folder the instance keeps its configuration, namespace layers, mailboxes and log in.
     pub fn folder() -> PathBuf {
         std::env::temp_dir().join("mailpath-conformance-opensmtpd")
@@ -310,8 +321,16 @@ impl Instance {
         let _ = std::fs::remove_dir_all(self.dir.join("var-up/spool/smtpd"));
         let d = self.dir.display();
         let r = root();
+        // Its own name, in its own UTS namespace: OpenSMTPD names itself by it in the bounces it writes.
+        let host = config
+            .split_whitespace()
+            .skip_while(|w| *w != "hostname")
+            .nth(1)
+            .filter(|h| h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+            .unwrap_or("localhost");
         let script = format!(
             "set -e\n\
+             hostname {host}\n\
              mount -t overlay overlay -o lowerdir={d}/etc:/etc /etc\n\
              mount -t overlay overlay -o lowerdir={usr}:/usr /usr\n\
              mount -t overlay overlay -o lowerdir=/var,upperdir={d}/var-up,workdir={d}/var-work /var\n\
@@ -322,7 +341,7 @@ impl Instance {
         );
         let log = std::fs::File::create(self.dir.join("smtpd.log")).map_err(|e| e.to_string())?;
         let child = Command::new("unshare")
-            .args(["-m", "--propagation", "private", "sh", "-c", &script])
+            .args(["-u", "-m", "--propagation", "private", "sh", "-c", &script])
             .stdin(Stdio::null())
             .stdout(log.try_clone().map_err(|e| e.to_string())?)
             .stderr(log)

@@ -164,12 +164,16 @@ pub fn normalise(reply: &str) -> String {
     out
 }
 
-/// `line` with each date of the shape `Ddd, DD Mmm YYYY HH:MM:SS +ZZZZ` (or Sendmail's `Ddd, D Mmm YYYY
-/// HH:MM:SS GMT`, with a day of one or two digits) replaced by `<date>`.
+/// `line` with each date of the shape `Ddd, DD Mmm YYYY HH:MM:SS +ZZZZ` (or `GMT`, as Sendmail writes it; the
+/// day with one or two digits) replaced by `<date>`.
 pub(crate) fn dates(line: &str) -> String {
     // a: letter, d: digit, s: sign, other bytes stand for themselves.
-    const SHAPES: [&[u8]; 3] =
-        [b"aaa, dd aaa dddd dd:dd:dd sdddd", b"aaa, dd aaa dddd dd:dd:dd GMT", b"aaa, d aaa dddd dd:dd:dd GMT"];
+    const SHAPES: [&[u8]; 4] = [
+        b"aaa, dd aaa dddd dd:dd:dd sdddd",
+        b"aaa, d aaa dddd dd:dd:dd sdddd",
+        b"aaa, dd aaa dddd dd:dd:dd GMT",
+        b"aaa, d aaa dddd dd:dd:dd GMT",
+    ];
     let b = line.as_bytes();
     let fits = |at: usize, shape: &[u8]| {
         b.len() >= at + shape.len()
