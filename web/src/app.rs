@@ -11,7 +11,7 @@ use crate::components::select::Select;
 use crate::components::share::OpenFile;
 use crate::components::stage::Stage;
 use crate::components::why::{Pending, Why};
-use crate::lazy::{self, Lazy};
+use crate::lazy;
 use crate::state::{Action, Model};
 use crate::view::{host_command, HostCommand, ViewOptions};
 use gloo::events::EventListener;
@@ -283,7 +283,7 @@ pub fn App() -> Html {
     let sharing = use_state(|| false);
     let announce = describe(&model.scenario, &model.trace, model.step);
     let reading = model.reading.filter(|i| *i < model.trace.messages.len()).map(|i| {
-        html! { <Lazy<OpenProps> load={lazy::READER} what="the message" props={OpenProps { model: model.clone(), message: i }} /> }
+        html! { { lazy::show(lazy::READER, OpenProps { model: model.clone(), message: i }, "the message") } }
     });
     let group = |source: fn(&Source) -> bool, label: &'static str| {
         html! {
@@ -347,8 +347,7 @@ pub fn App() -> Html {
             }
             { for notes }
             if full && *sharing {
-                <Lazy<crate::components::share::ShareProps> load={lazy::SHARE} what="the share panel"
-                    props={crate::components::share::ShareProps { model: model.clone(), on_close: close_share }} />
+                { lazy::show(lazy::SHARE, crate::components::share::ShareProps { model: model.clone(), on_close: close_share }, "the share panel") }
             }
             <main class="layout">
                 <div class="play">
@@ -361,14 +360,13 @@ pub fn App() -> Html {
                     <div class="side"><Panels model={model.clone()} /></div>
                     <div class="settings">
                         <lazy::WhenShown label="Settings">
-                            <Lazy<ControlsProps> load={lazy::CONTROLS} what="the settings" props={ControlsProps { model: model.clone() }} />
+                            { lazy::show(lazy::CONTROLS, ControlsProps { model: model.clone() }, "the settings") }
                         </lazy::WhenShown>
                     </div>
                 }
             </main>
             if model.present && !embed {
-                <Lazy<crate::components::present::PresentProps> load={lazy::PRESENT} what="the presentation bar"
-                    props={crate::components::present::PresentProps { model: model.clone() }} />
+                { lazy::show(lazy::PRESENT, crate::components::present::PresentProps { model: model.clone() }, "the presentation bar") }
             }
             <p class="sr-only" aria-live="polite">{ announce }</p>
             { for reading }

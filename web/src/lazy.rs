@@ -1,12 +1,14 @@
 //! Features that load when first opened: each is a view (`fn(&Props) -> Html`) behind a split point, so its code
 //! lives in its own wasm chunk (`lazy/<name>-<id>.wasm`) that the page fetches the first time the feature is shown.
-//! [`Lazy`] shows a short "Loading…" note meanwhile, and a failed load says so with a retry.
+//! [`show`] shows a short "Loading…" note meanwhile, and a failed load says so with a retry.
 //!
 //! With the `lazy` feature (the release bundle) the split points are real; without it (component tests, native
 //! builds) the same loaders resolve at once, so both builds behave alike.
 
+use std::any::Any;
 use std::future::Future;
 use std::pin::Pin;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// A feature's view.
@@ -48,38 +50,62 @@ macro_rules! lazy_view {
     };
 }
 
-/// Properties of [`Lazy`].
+/// A loaded view whose properties' type is erased: one [`Lazy`] component serves every feature, so its code is in
+/// the first load once rather than once per kind of properties.
+type ErasedView = Rc<dyn Fn(&dyn Any) -> Html>;
+type ErasedLoad = Rc<dyn Fn() -> Pin<Box<dyn Future<Output = Result<ErasedView, LoadError>>>>>;
+
+/// Properties of [`Lazy`] (made by [`show`]).
 #[derive(Properties)]
-pub struct LazyProps<P: PartialEq + 'static> {
-    /// Loads the view.
-    pub load: Loader<P>,
-    /// The view's own properties.
-    pub props: P,
+pub struct LazyProps {
+    load: ErasedLoad,
+    /// The loader's address: the same feature.
+    id: usize,
+    props: Rc<dyn Any>,
+    same: fn(&dyn Any, &dyn Any) -> bool,
     /// What the feature is, for the loading and failure notes (`the share panel`).
-    pub what: &'static str,
+    what: &'static str,
 }
 
-impl<P: PartialEq> PartialEq for LazyProps<P> {
+impl PartialEq for LazyProps {
     fn eq(&self, other: &Self) -> bool {
-        std::ptr::fn_addr_eq(self.load, other.load) && self.props == other.props && self.what == other.what
+        self.id == other.id && self.what == other.what && (self.same)(&*self.props, &*other.props)
     }
 }
 
-enum Loaded<P: 'static> {
+fn same<P: PartialEq + 'static>(a: &dyn Any, b: &dyn Any) -> bool {
+    matches!((a.downcast_ref::<P>(), b.downcast_ref::<P>()), (Some(x), Some(y)) if x == y)
+}
+
+/// A feature that loads when first shown, with its properties: "Loading…", then the feature; after a failed
+/// load a note and a retry.
+pub fn show<P: PartialEq + 'static>(load: Loader<P>, props: P, what: &'static str) -> Html {
+    let erased: ErasedLoad = Rc::new(move || {
+        Box::pin(async move {
+            let view = load().await?;
+            Ok(Rc::new(move |p: &dyn Any| p.downcast_ref::<P>().map_or_else(Html::default, view)) as ErasedView)
+        })
+    });
+    let id = load as *const () as usize;
+    let props: Rc<dyn Any> = Rc::new(props);
+    html! { <Lazy load={erased} id={id} props={props} same={same::<P> as fn(&dyn Any, &dyn Any) -> bool} what={what} /> }
+}
+
+enum Loaded {
     Loading,
-    Ready(View<P>),
+    Ready(ErasedView),
     Failed(String),
 }
 
-/// A feature that loads when first shown: "Loading…", then the feature; after a failed load a note and a retry.
+/// The loading, loaded or failed feature (see [`show`]).
 #[component]
-pub fn Lazy<P: PartialEq + 'static>(props: &LazyProps<P>) -> Html {
-    let state = use_state(|| Loaded::<P>::Loading);
+fn Lazy(props: &LazyProps) -> Html {
+    let state = use_state(|| Loaded::Loading);
     let attempt = use_state(|| 0u32);
     {
         // The same component may be reused for another feature (tabs): a new loader loads anew.
-        let (state, load) = (state.clone(), props.load);
-        use_effect_with((*attempt, load as *const () as usize), move |_| {
+        let (state, load) = (state.clone(), props.load.clone());
+        use_effect_with((*attempt, props.id), move |_| {
             state.set(Loaded::Loading);
             wasm_bindgen_futures::spawn_local(async move {
                 state.set(match load().await {
@@ -90,7 +116,7 @@ pub fn Lazy<P: PartialEq + 'static>(props: &LazyProps<P>) -> Html {
         });
     }
     match &*state {
-        Loaded::Ready(view) => view(&props.props),
+        Loaded::Ready(view) => view(&*props.props),
         Loaded::Loading => html! { <p class="loading" role="status">{ format!("Loading {}…", props.what) }</p> },
         Loaded::Failed(why) => {
             let retry = {

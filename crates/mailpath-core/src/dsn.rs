@@ -250,23 +250,17 @@ fn human(r: &Report) -> String {
                 lines(&mut t, f);
             }
         }
-        (DsnStyle::Sendmail, delayed) => {
+        // A delay warning (a failure is written by `sendmail`).
+        (DsnStyle::Sendmail, _) => {
             t.push_str(&format!("The original message was received at {}\nfrom {}\n\n", r.arrival, r.sender));
-            if delayed.is_some() {
-                t.push_str("   **********************************************\n   **      THIS IS A WARNING MESSAGE ONLY      **\n   **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\n   **********************************************\n\n");
-                t.push_str("   ----- Transcript of session follows -----\n");
-                for f in r.failures {
-                    t.push_str(&format!("<{}>... Deferred: {}\n", f.rcpt, f.reason()));
-                }
-                t.push_str(
-                    "Warning: message still undelivered after 4 hours\nWill keep trying until message is 5 days old\n",
-                );
-            } else {
-                t.push_str("   ----- The following addresses had permanent fatal errors -----\n");
-                for f in r.failures {
-                    t.push_str(&format!("<{}>\n    (reason: {})\n", f.rcpt, f.reason()));
-                }
+            t.push_str("   **********************************************\n   **      THIS IS A WARNING MESSAGE ONLY      **\n   **  YOU DO NOT NEED TO RESEND YOUR MESSAGE  **\n   **********************************************\n\n");
+            t.push_str("   ----- Transcript of session follows -----\n");
+            for f in r.failures {
+                t.push_str(&format!("<{}>... Deferred: {}\n", f.rcpt, f.reason()));
             }
+            t.push_str(
+                "Warning: message still undelivered after 4 hours\nWill keep trying until message is 5 days old\n",
+            );
         }
         (DsnStyle::Exim, _) => {
             t.push_str("This message was created automatically by mail delivery software.\n\n");

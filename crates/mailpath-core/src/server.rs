@@ -139,6 +139,15 @@ pub struct ServerSession<'a> {
     rcpt_response: Option<(Vec<String>, bool)>,
 }
 
+/// Who a recipient is for duplicate suppression: the local part and domain after rewriting, any local domain
+/// standing for the local user (`None` for the domain).
+#[inline(never)]
+fn recipient_key(a: &Address, server: &ServerConfig) -> (String, Option<String>) {
+    let r = resolve(a, server);
+    let domain = (r.final_class != Some(false)).then(|| r.domain.to_ascii_lowercase());
+    (r.local.to_ascii_lowercase(), domain)
+}
+
 impl<'a> ServerSession<'a> {
     /// A new session from `client_ip` at time `t`; `pop_fresh` if that address logged in to POP recently.
     pub fn new(
@@ -471,13 +480,8 @@ impl<'a> ServerSession<'a> {
             if self.spec.echo_as_sent {
                 // Sendmail keeps one copy of a recipient given twice (a local user by any of its local domains)
                 // and names it by its first form.
-                let same = |a: &Address| {
-                    let (x, y) = (resolve(a, self.server), resolve(&rcpt, self.server));
-                    let local = |r: &crate::policy::Resolved| r.final_class == Some(false);
-                    x.local.eq_ignore_ascii_case(&y.local)
-                        && (x.domain.eq_ignore_ascii_case(&y.domain) || (local(&x) && local(&y)))
-                };
-                if let Some(first) = self.accepted.iter().find(|a| same(a)) {
+                let key = recipient_key(&rcpt, self.server);
+                if let Some(first) = self.accepted.iter().find(|a| recipient_key(a, self.server) == key) {
                     let (now, then) = (format!("<{}>", rcpt.raw()), format!("<{}>", first.raw()));
                     for line in &mut reply.lines {
                         *line = line.replace(&now, &then).into();

@@ -16,7 +16,28 @@ pub fn build() -> Result<PathBuf, String> {
     build_page("index.html", &dist)?;
     let chunks = crate::split::build_app(&dist)?;
     println!("==> {} chunks load on demand: {}", chunks.len(), chunks.join(", "));
+    compact_styles(&dist)?;
     Ok(dist)
+}
+
+/// The page's own stylesheets without comments and spare white space (`compact::css`), their `integrity`
+/// attributes in `index.html` recomputed.
+fn compact_styles(dist: &Path) -> Result<(), String> {
+    let index = dist.join("index.html");
+    let mut html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    let links: Vec<String> =
+        html.match_indices("<link rel=\"stylesheet\"").map(|(at, _)| html[at..].to_string()).collect();
+    for link in links {
+        let tag = &link[..link.find('>').ok_or("index.html: an unterminated stylesheet link")? + 1];
+        let attr =
+            |name: &str| tag.split(&format!(" {name}=\"")).nth(1).and_then(|r| r.split('"').next()).map(str::to_string);
+        let (Some(href), Some(old)) = (attr("href"), attr("integrity")) else { continue };
+        let file = dist.join(href.trim_start_matches("./"));
+        let text = std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        std::fs::write(&file, crate::compact::css(&text)).map_err(|e| format!("{}: {e}", file.display()))?;
+        html = html.replace(&old, &crate::split::integrity(&file)?);
+    }
+    std::fs::write(&index, html).map_err(|e| format!("{}: {e}", index.display()))
 }
 
 /// Builds a Trunk page (an `index.html` relative to the root) in release mode into `dist`, with the loader moved

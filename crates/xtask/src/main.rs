@@ -15,6 +15,7 @@
 
 mod bench;
 mod bundle;
+mod compact;
 mod fuzz;
 mod serve;
 mod split;

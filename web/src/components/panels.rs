@@ -2,7 +2,7 @@
 //! table. Each reads the trace; clicking a line or an event jumps there.
 
 use crate::components::console::ConsoleProps;
-use crate::lazy::{self, Lazy};
+use crate::lazy;
 use crate::state::{Action, Model, Tab};
 use mailpath_core::codes;
 use mailpath_core::named::Named;
@@ -52,11 +52,11 @@ pub fn Panels(props: &PanelProps) -> Html {
             <div class="panel" role="tabpanel">
                 { match m.tab {
                     Tab::Transcript => html! { <Transcript model={m.clone()} /> },
-                    Tab::Message => html! { <Lazy<PanelProps> load={lazy::MESSAGE} what="the message panel" props={PanelProps { model: m.clone() }} /> },
-                    Tab::Timeline => html! { <Lazy<PanelProps> load={lazy::TIMELINE} what="the timeline" props={PanelProps { model: m.clone() }} /> },
-                    Tab::WhatIf => html! { <Lazy<PanelProps> load={lazy::WHATIF} what="the what-if grid" props={PanelProps { model: m.clone() }} /> },
-                    Tab::Console => html! { <Lazy<ConsoleProps> load={lazy::CONSOLE} what="the console" props={ConsoleProps { model: m.clone(), locked: false }} /> },
-                    Tab::Bounce => html! { <Lazy<PanelProps> load={lazy::BOUNCE} what="the bounce reader" props={PanelProps { model: m.clone() }} /> },
+                    Tab::Message => html! { { lazy::show(lazy::MESSAGE, PanelProps { model: m.clone() }, "the message panel") } },
+                    Tab::Timeline => html! { { lazy::show(lazy::TIMELINE, PanelProps { model: m.clone() }, "the timeline") } },
+                    Tab::WhatIf => html! { { lazy::show(lazy::WHATIF, PanelProps { model: m.clone() }, "the what-if grid") } },
+                    Tab::Console => html! { { lazy::show(lazy::CONSOLE, ConsoleProps { model: m.clone(), locked: false }, "the console") } },
+                    Tab::Bounce => html! { { lazy::show(lazy::BOUNCE, PanelProps { model: m.clone() }, "the bounce reader") } },
                 } }
             </div>
         </section>

@@ -1,7 +1,7 @@
 //! Where and why: the decision at the current step in the article's terms, the outcome once it is reached,
 //! who tells the sender, the mail program's error dialog, and one-click fixes that were checked by running them.
 
-use crate::lazy::{self, Lazy};
+use crate::lazy;
 use crate::state::{Action, Model};
 use mailpath_core::explain;
 use mailpath_core::named::Named;
@@ -150,14 +150,14 @@ pub fn Why(props: &WhyProps) -> Html {
                 <p class="decision">{ explain::decision(d, &server) }</p>
                 <details class="checks">
                     <summary>{ explain::checks_heading(d) }</summary>
-                    <Lazy<ChecksProps> load={lazy::CHECKS} what="the checks" props={ChecksProps { model: m.clone() }} />
+                    { lazy::show(lazy::CHECKS, ChecksProps { model: m.clone() }, "the checks") }
                 </details>
             </> }) }
             { for explain::rule_of_thumb(t).map(|r| html! { <p class="rule-of-thumb">{ r }</p> }) }
             if reached {
                 <div class={classes!("outcome", t.outcome.ending.tone().name())} data-testid="verdict" data-ending={t.outcome.ending.name()}>
                     <p class="headline">{ explain::headline(t) }</p>
-                    <Lazy<OutcomeProps> load={lazy::OUTCOME} what="the explanation" props={OutcomeProps { model: m.clone() }} />
+                    { lazy::show(lazy::OUTCOME, OutcomeProps { model: m.clone() }, "the explanation") }
                 </div>
             } else {
                 <p class="outcome pending" data-testid="verdict" data-ending="pending">{ props.pending.text() }</p>
@@ -174,7 +174,7 @@ pub fn Why(props: &WhyProps) -> Html {
                 html! { <button class="read" data-reads={i.to_string()} onclick={Callback::from(move |_| m.dispatch(Action::Read(Some(i))))}>{ "Read the bounce" }</button> }
             }) }
             if reached && !props.locked {
-                <Lazy<FixesProps> load={lazy::FIXES} what="the fixes" props={FixesProps { model: m.clone() }} />
+                { lazy::show(lazy::FIXES, FixesProps { model: m.clone() }, "the fixes") }
             }
         </section>
     }
