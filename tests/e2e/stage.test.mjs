@@ -185,10 +185,12 @@ test('the bounce opens in a real modal window that marks the refusing server\'s 
 });
 
 test('unconfirmed wording is a note beside the server\'s words, never inside them', async () => {
-  const { page, context, errors } = await open(browser, '#outlook-express');
+  // Exchange's refusal of DATA without recipients is still unconfirmed (the Outlook Express case's Sendmail lines
+  // are all confirmed by a real Sendmail now).
+  const { page, context, errors } = await open(browser, '#exchange-relay-denied');
   await page.waitForSelector('[data-actor="client"]');
   const live = [];
-  for (let i = 0; i < 12; i++) {
+  for (let i = 0; i < 40; i++) {
     await page.keyboard.press('ArrowRight');
     live.push(await page.textContent('[aria-live="polite"]'));
   }
@@ -199,7 +201,7 @@ test('unconfirmed wording is a note beside the server\'s words, never inside the
   assert.ok(words.some((w) => w.startsWith('S: ')), 'server replies are listed');
   for (const w of words) assert.doesNotMatch(w, /wording|unconfirmed/, `timeline: ${w}`);
   const notes = await page.locator('.timeline .unconfirmed-note').count();
-  assert.ok(notes >= 1, `the Sendmail replies carry a note beside them (${notes})`);
+  assert.ok(notes >= 1, `the unconfirmed Exchange reply carries a note beside it (${notes})`);
   assert.deepEqual(errors, []);
   await context.close();
 });
