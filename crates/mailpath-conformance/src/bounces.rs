@@ -166,7 +166,7 @@ fn save(
 }
 
 /// The newest message of a maildir folder, as [`read_mbox`] reads it.
-fn read_maildir(dir: &std::path::Path) -> Option<(Vec<(String, String)>, String)> {
+fn read_maildir(dir: &std::path::Path) -> Option<Bounce> {
     let newest = std::fs::read_dir(dir).ok()?.filter_map(|e| e.ok()).map(|e| e.path()).max()?;
     let text = std::fs::read_to_string(&newest).ok()?;
     let as_mbox = std::env::temp_dir().join("mailpath-conformance-maildir.mbox");
@@ -179,35 +179,14 @@ fn read_maildir(dir: &std::path::Path) -> Option<(Vec<(String, String)>, String)
 pub fn compare_opensmtpd(sit: &Situation, instance: &mut crate::opensmtpd::Instance) -> Result<Vec<Line>, String> {
     let p = plan::derive(sit.name, &sit.scenario)?;
     let (base, mailboxes) = p.opensmtpd.as_ref().ok_or("the provider is not an OpenSMTPD here")?;
-    let trace = run(&sit.scenario);
-    let (mut sim_headers, sim_body) = simulated_bounce(&trace).ok_or("the simulator writes no bounce to Alice here")?;
-    // The fields of the local delivery are the simulator's Postfix-like ones; OpenSMTPD's maildir adds none.
-    sim_headers.retain(|(n, _)| !matches!(n.as_str(), "Return-Path" | "Delivered-To" | "X-Original-To"));
     let hop = p.map.to_loopback(Ipv4Addr::new(192, 0, 2, 10));
     let maildir = instance.dir().join("home/alice/Maildir/new");
     let _ = std::fs::remove_dir_all(instance.dir().join("home/alice/Maildir"));
     let config = crate::opensmtpd::bounce_config(base, hop, OPENSMTPD_NEXT_HOP_PORT);
     instance.apply(&config, mailboxes, p.config.submission)?;
-    let _next_hop = match sit.next_hop {
-        NextHop::Refuses(reply) => Some(NextHopServer::start(hop, OPENSMTPD_NEXT_HOP_PORT, reply)?),
-        NextHop::Down => None,
-    };
-    let mut lines = crate::wire::replay(&p)?;
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    let (mut real_headers, real_body) = loop {
-        if let Some(m) = read_maildir(&maildir) {
-            break m;
-        }
-        if std::time::Instant::now() > deadline {
-            lines.push(Line {
-                sent: "(bounce)".into(),
-                simulated: "a bounce to Alice".into(),
-                real: "(none within 15 s)".into(),
-            });
-            return Ok(lines);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let (mut lines, (sim_headers, sim_body), real) =
+        bounce_run(sit, &p, hop, OPENSMTPD_NEXT_HOP_PORT, &|| read_maildir(&maildir))?;
+    let Some((mut real_headers, real_body)) = real else { return Ok(lines) };
     let names = |text: &str| p.map.inbound(&text.replace(&format!("[{hop}]"), "[192.0.2.10]"));
     save(sit.name, &real_headers, &real_body, &names)?;
     // OpenSMTPD's maildir delivery adds its Delivered-To: not the bounce's.
@@ -430,33 +409,13 @@ fn read_mbox(path: &std::path::Path, before: u64) -> Option<(Vec<(String, String
 pub fn compare_exim(sit: &Situation, instance: &mut crate::exim::Instance) -> Result<Vec<Line>, String> {
     let p = plan::derive(sit.name, &sit.scenario)?;
     let base = p.exim.as_deref().ok_or("the provider is not an Exim here")?;
-    let trace = run(&sit.scenario);
-    let (mut sim_headers, sim_body) = simulated_bounce(&trace).ok_or("the simulator writes no bounce to Alice here")?;
-    sim_headers.retain(|(n, _)| !matches!(n.as_str(), "Return-Path" | "Delivered-To" | "X-Original-To"));
     let hop = p.map.to_loopback(Ipv4Addr::new(192, 0, 2, 10));
     let mailbox = instance.dir().join("mail/alice");
     let _ = std::fs::remove_file(&mailbox);
     instance.apply(&crate::exim::bounce_config(base, hop, EXIM_NEXT_HOP_PORT, &mailbox), p.config.submission)?;
-    let _next_hop = match sit.next_hop {
-        NextHop::Refuses(reply) => Some(NextHopServer::start(hop, EXIM_NEXT_HOP_PORT, reply)?),
-        NextHop::Down => None,
-    };
-    let mut lines = crate::wire::replay(&p)?;
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    let (real_headers, real_body) = loop {
-        if let Some(m) = read_mbox(&mailbox, 0) {
-            break m;
-        }
-        if std::time::Instant::now() > deadline {
-            lines.push(Line {
-                sent: "(bounce)".into(),
-                simulated: "a bounce to Alice".into(),
-                real: "(none within 15 s)".into(),
-            });
-            return Ok(lines);
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let (mut lines, (sim_headers, sim_body), real) =
+        bounce_run(sit, &p, hop, EXIM_NEXT_HOP_PORT, &|| read_mbox(&mailbox, 0))?;
+    let Some((real_headers, real_body)) = real else { return Ok(lines) };
     // Exim names the next hop by the address it was routed to; the simulator by its name.
     let names = |text: &str| {
         p.map.inbound(
@@ -469,31 +428,32 @@ pub fn compare_exim(sit: &Situation, instance: &mut crate::exim::Instance) -> Re
     Ok(lines)
 }
 
-/// Runs one bounce situation with Sendmail as the provider, as [`compare_exim`] does. Sendmail reaches the
-/// next hop by its name (`mx1.corp-b.example`, in the namespace's hosts file) as its smart host.
-pub fn compare_sendmail(sit: &Situation, instance: &mut crate::sendmail::Instance) -> Result<Vec<Line>, String> {
-    let p = plan::derive(sit.name, &sit.scenario)?;
-    let base = p.sendmail.as_ref().ok_or("the provider is not a Sendmail here")?;
+/// A bounce as read from a mailbox: its header fields and its body.
+type Bounce = (Vec<(String, String)>, String);
+
+/// What the bounce situations of Exim, Sendmail and OpenSMTPD share once the provider runs with its bounce
+/// configuration: the simulator's bounce (without the fields its Postfix-like local delivery adds, which are not
+/// the bounce's), the session replayed with the scripted next hop listening on `hop`:`port`, and the real bounce
+/// `read` finds within 15 s — `None`, with a line that says so, when none came.
+fn bounce_run(
+    sit: &Situation,
+    p: &Plan,
+    hop: Ipv4Addr,
+    port: u16,
+    read: &dyn Fn() -> Option<Bounce>,
+) -> Result<(Vec<Line>, Bounce, Option<Bounce>), String> {
     let trace = run(&sit.scenario);
     let (mut sim_headers, sim_body) = simulated_bounce(&trace).ok_or("the simulator writes no bounce to Alice here")?;
-    // The fields of the local delivery (the simulator's are Postfix's; Sendmail's local mailer adds its own
-    // Return-Path) are not the bounce's.
     sim_headers.retain(|(n, _)| !matches!(n.as_str(), "Return-Path" | "Delivered-To" | "X-Original-To"));
-    let hop = p.map.to_loopback(Ipv4Addr::new(192, 0, 2, 10));
-    let mailbox = instance.dir().join("mail/alice");
-    let _ = std::fs::remove_file(&mailbox);
-    let config =
-        crate::sendmail::bounce_config(base, hop, "mx1.corp-b.example", SENDMAIL_NEXT_HOP_PORT, instance.dir());
-    instance.apply(&config)?;
     let _next_hop = match sit.next_hop {
-        NextHop::Refuses(reply) => Some(NextHopServer::start(hop, SENDMAIL_NEXT_HOP_PORT, reply)?),
+        NextHop::Refuses(reply) => Some(NextHopServer::start(hop, port, reply)?),
         NextHop::Down => None,
     };
-    let mut lines = crate::wire::replay(&p)?;
+    let mut lines = crate::wire::replay(p)?;
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    let (mut real_headers, real_body) = loop {
-        if let Some(m) = read_mbox(&mailbox, 0) {
-            break m;
+    loop {
+        if let Some(real) = read() {
+            return Ok((lines, (sim_headers, sim_body), Some(real)));
         }
         if std::time::Instant::now() > deadline {
             lines.push(Line {
@@ -501,14 +461,30 @@ pub fn compare_sendmail(sit: &Situation, instance: &mut crate::sendmail::Instanc
                 simulated: "a bounce to Alice".into(),
                 real: "(none within 15 s)".into(),
             });
-            return Ok(lines);
+            return Ok((lines, (sim_headers, sim_body), None));
         }
         std::thread::sleep(Duration::from_millis(50));
-    };
+    }
+}
+
+/// Runs one bounce situation with Sendmail as the provider, as [`compare_exim`] does. Sendmail reaches the
+/// next hop by its name (`mx1.corp-b.example`, in the namespace's hosts file) as its smart host.
+pub fn compare_sendmail(sit: &Situation, instance: &mut crate::sendmail::Instance) -> Result<Vec<Line>, String> {
+    let p = plan::derive(sit.name, &sit.scenario)?;
+    let base = p.sendmail.as_ref().ok_or("the provider is not a Sendmail here")?;
+    let hop = p.map.to_loopback(Ipv4Addr::new(192, 0, 2, 10));
+    let mailbox = instance.dir().join("mail/alice");
+    let _ = std::fs::remove_file(&mailbox);
+    let config =
+        crate::sendmail::bounce_config(base, hop, "mx1.corp-b.example", SENDMAIL_NEXT_HOP_PORT, instance.dir());
+    instance.apply(&config)?;
+    let (mut lines, (sim_headers, sim_body), real) =
+        bounce_run(sit, &p, hop, SENDMAIL_NEXT_HOP_PORT, &|| read_mbox(&mailbox, 0))?;
+    let Some((mut real_headers, real_body)) = real else { return Ok(lines) };
     let names = |text: &str| p.map.inbound(&text.replace(&format!("[{hop}]"), "[192.0.2.10]"));
-    let saved = real_headers.clone();
+    save(sit.name, &real_headers, &real_body, &names)?;
+    // Sendmail's local mailer adds its own Return-Path: not the bounce's.
     real_headers.retain(|(n, _)| n != "Return-Path");
-    save(sit.name, &saved, &real_body, &names)?;
     lines.extend(side_by_side(&sim_headers, &sim_body, &real_headers, &real_body, &|t| t.to_string(), &names));
     Ok(lines)
 }

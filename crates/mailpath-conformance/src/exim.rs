@@ -360,31 +360,9 @@ impl Instance {
             }
         }
         let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-        if !cert.exists() || !key.exists() {
-            let out = Command::new("openssl")
-                .args([
-                    "req",
-                    "-x509",
-                    "-newkey",
-                    "rsa:2048",
-                    "-nodes",
-                    "-days",
-                    "3650",
-                    "-subj",
-                    "/CN=mailpath-conformance",
-                ])
-                .arg("-keyout")
-                .arg(&key)
-                .arg("-out")
-                .arg(&cert)
-                .output()
-                .map_err(|e| format!("openssl: {e}"))?;
-            if !out.status.success() {
-                return Err(format!("openssl req failed: {}", String::from_utf8_lossy(&out.stderr)));
-            }
-            // The daemon reads the key after it gives up root.
-            let _ = Command::new("chmod").arg("644").arg(&key).status();
-        }
+        crate::certificate(&cert, &key)?;
+        // The daemon reads the key after it gives up root.
+        let _ = Command::new("chmod").arg("644").arg(&key).status();
         let mut me = Instance { dir, pid: None };
         me.kill_leftover();
         Ok(me)

@@ -22,7 +22,27 @@ pub mod typed;
 pub mod wire;
 
 use plan::{Plan, Step};
+use std::path::Path;
 use std::time::Instant;
+
+/// A self-signed certificate and its key for a server under test (`openssl req`), unless both are there.
+pub(crate) fn certificate(cert: &Path, key: &Path) -> Result<(), String> {
+    if cert.exists() && key.exists() {
+        return Ok(());
+    }
+    let out = std::process::Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "3650", "-subj", "/CN=mailpath-conformance"])
+        .arg("-keyout")
+        .arg(key)
+        .arg("-out")
+        .arg(cert)
+        .output()
+        .map_err(|e| format!("openssl: {e}"))?;
+    if !out.status.success() {
+        return Err(format!("openssl req failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(())
+}
 
 /// One compared reply.
 #[derive(Debug, Clone, PartialEq, Eq)]

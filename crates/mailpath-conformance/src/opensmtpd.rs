@@ -235,27 +235,7 @@ impl Instance {
         // The daemon's chroot, in the namespace's /var (it makes its spool there itself).
         std::fs::create_dir_all(dir.join("var-up/lib/opensmtpd/empty")).map_err(|e| e.to_string())?;
         let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-        let out = Command::new("openssl")
-            .args([
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "3650",
-                "-subj",
-                "/CN=mailpath-conformance",
-            ])
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .output()
-            .map_err(|e| format!("openssl: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("openssl req failed: {}", String::from_utf8_lossy(&out.stderr)));
-        }
+        crate::certificate(&cert, &key)?;
         // OpenSMTPD refuses a key others can read.
         let _ = Command::new("chmod").arg("600").arg(&key).status();
         // The credentials table the submission listeners name: no session here logs in (AUTH comes after TLS).

@@ -81,27 +81,7 @@ impl Instance {
         }
         run(Command::new("chown").arg("postfix").arg(me.dir.join("data")), "chown data directory")?;
         let (cert, key) = (me.dir.join("cert.pem"), me.dir.join("key.pem"));
-        if !cert.exists() || !key.exists() {
-            run(
-                Command::new("openssl")
-                    .args([
-                        "req",
-                        "-x509",
-                        "-newkey",
-                        "rsa:2048",
-                        "-nodes",
-                        "-days",
-                        "3650",
-                        "-subj",
-                        "/CN=mailpath-conformance",
-                    ])
-                    .arg("-keyout")
-                    .arg(&key)
-                    .arg("-out")
-                    .arg(&cert),
-                "openssl req (self-signed certificate)",
-            )?;
-        }
+        crate::certificate(&cert, &key)?;
         Ok(me)
     }
 

@@ -296,27 +296,7 @@ impl Instance {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("etc")).map_err(|e| format!("{}: {e}", dir.display()))?;
         let (key, cert) = (dir.join("key.pem"), dir.join("cert.pem"));
-        let out = Command::new("openssl")
-            .args([
-                "req",
-                "-x509",
-                "-newkey",
-                "rsa:2048",
-                "-nodes",
-                "-days",
-                "3650",
-                "-subj",
-                "/CN=mailpath-conformance",
-            ])
-            .arg("-keyout")
-            .arg(&key)
-            .arg("-out")
-            .arg(&cert)
-            .output()
-            .map_err(|e| format!("openssl: {e}"))?;
-        if !out.status.success() {
-            return Err(format!("openssl req failed: {}", String::from_utf8_lossy(&out.stderr)));
-        }
+        crate::certificate(&cert, &key)?;
         // Sendmail refuses a key others can read.
         let _ = Command::new("chmod").arg("600").arg(&key).status();
         write(dir.join("aliases"), "")?;
