@@ -26,7 +26,8 @@
 //!    [`ids`]
 //! 3. **engine** — [`server`], [`session`], [`mailbox`], [`record`], `outcome`, `sim` (the run itself)
 //! 4. **scenarios and reading** — [`fields`], [`file`], [`schema`], [`permalink`], [`presets`], [`explain`],
-//!    [`whatif`], [`report`], [`scene`], [`console`], [`bounce`]
+//!    [`whatif`], [`report`], [`scene`], [`console`], [`bounce`], [`predict`],
+//!    [`challenge`]
 
 // 1. vocabulary
 pub mod actor;
@@ -64,11 +65,13 @@ mod sim;
 
 // 4. scenarios and reading
 pub mod bounce;
+pub mod challenge;
 pub mod console;
 pub mod explain;
 pub mod fields;
 pub mod file;
 pub mod permalink;
+pub mod predict;
 pub mod presets;
 pub mod report;
 pub mod scene;

@@ -31,6 +31,32 @@ pub struct Decoded {
     pub ignored: Vec<String>,
     /// A console session: the `console=` value (unescaped) and the `typed=` value (still escaped), if any.
     pub console: Option<(String, Option<String>)>,
+    /// A challenge being played: `challenge=` a slug, or a teacher's `c=` aims with the `allow=` settings.
+    pub challenge: Option<Chosen>,
+}
+
+/// The challenge a link plays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chosen {
+    /// One of [`crate::challenge::ALL`].
+    Named(&'static str),
+    /// A teacher's: the link's scenario is the start.
+    Custom {
+        /// The aims.
+        goal: Vec<crate::challenge::Aim>,
+        /// The settings that may change.
+        allowed: Vec<String>,
+    },
+}
+
+impl Chosen {
+    /// The link parts that carry it.
+    pub fn link_parts(&self) -> String {
+        match self {
+            Chosen::Named(slug) => format!(";challenge={slug}"),
+            Chosen::Custom { goal, allowed } => crate::challenge::link_parts(goal, allowed),
+        }
+    }
 }
 
 /// Percent-encodes what would break the format (`;`, `=`, `%`, `#`, `&`, spaces, controls, non-ASCII).
@@ -112,7 +138,8 @@ pub fn decode(fragment: &str) -> Decoded {
         }
         text = &text[..cut];
     }
-    let mut out = Decoded { scenario: Scenario::default(), preset: None, step: None, ignored, console: None };
+    let mut out =
+        Decoded { scenario: Scenario::default(), preset: None, step: None, ignored, console: None, challenge: None };
     if text.is_empty() {
         return out;
     }
@@ -134,6 +161,7 @@ pub fn decode(fragment: &str) -> Decoded {
     }
     let mut settings = Vec::new();
     let mut typed = None;
+    let (mut aims, mut allow) = (None, None);
     for part in parts.filter(|p| !p.is_empty()) {
         let Some((k, v)) = part.split_once('=') else {
             out.ignored.push(format!("\"{}\" has no value", short(part)));
@@ -157,6 +185,12 @@ pub fn decode(fragment: &str) -> Decoded {
                 None => out.ignored.push(format!("there is no preset \"{}\"", short(&value))),
             },
             "console" => out.console = Some((value, None)),
+            "challenge" => match crate::challenge::get(&value) {
+                Some(c) => out.challenge = Some(Chosen::Named(c.slug)),
+                None => out.ignored.push(format!("there is no challenge \"{}\"", short(&value))),
+            },
+            "c" => aims = Some(value),
+            "allow" => allow = Some(value),
             "s" => match value.parse::<usize>() {
                 Ok(step) => out.step = Some(step),
                 Err(_) => out.ignored.push(format!("step \"{}\" is not a number", short(&value))),
@@ -167,6 +201,17 @@ pub fn decode(fragment: &str) -> Decoded {
     match (&mut out.console, typed) {
         (Some(c), t) => c.1 = t,
         (None, Some(_)) => out.ignored.push("typed lines without a console= part".into()),
+        (None, None) => {}
+    }
+    match (aims, allow) {
+        (Some(a), allow) if out.challenge.is_none() => {
+            match crate::challenge::from_link(&a, allow.as_deref().unwrap_or("")) {
+                Ok((goal, allowed)) => out.challenge = Some(Chosen::Custom { goal, allowed }),
+                Err(e) => out.ignored.push(format!("the challenge ({e})")),
+            }
+        }
+        (Some(_), _) => out.ignored.push("a second challenge".into()),
+        (None, Some(_)) => out.ignored.push("allowed settings without a c= challenge".into()),
         (None, None) => {}
     }
     let names_before = out.scenario.names.clone();
@@ -244,5 +289,26 @@ mod tests {
         assert_eq!(decode("v9;client.tls=off").ignored.len(), 1);
         assert!(decode(&"v1;".repeat(5000)).ignored[0].contains("only the first"));
         assert!(decode("v1;title=%E2%28%A1").ignored[0].contains("not properly encoded"));
+    }
+
+    #[test]
+    fn challenge_links_name_one_or_carry_a_teachers() {
+        let d = decode("#v1;p=outlook-express;challenge=road-not-in-network");
+        assert_eq!(d.challenge, Some(Chosen::Named("road-not-in-network")));
+        assert!(d.ignored.is_empty(), "{:?}", d.ignored);
+        let d = decode("#v1;p=outlook-express;c=as-set:delivered,mallory-provider:refused;allow=client.auth");
+        let Some(Chosen::Custom { goal, allowed }) = &d.challenge else { panic!("{d:?}") };
+        assert_eq!((goal.len(), allowed.as_slice()), (2, &["client.auth".to_string()][..]));
+        assert_eq!(
+            d.challenge.as_ref().unwrap().link_parts(),
+            ";c=as-set:delivered,mallory-provider:refused;allow=client.auth"
+        );
+        for bad in
+            ["#v1;challenge=nope", "#v1;c=as-set:won", "#v1;allow=client.auth", "#v1;c=as-set:delivered;allow=x.y"]
+        {
+            let d = decode(bad);
+            assert_eq!(d.challenge, None, "{bad}");
+            assert_eq!(d.ignored.len(), 1, "{bad}: {:?}", d.ignored);
+        }
     }
 }

@@ -195,7 +195,7 @@ pub fn WhatIf(props: &PanelProps) -> Html {
                                             onclick={Callback::from(move |_| {
                                             let scenario = whatif::variant(&d.scenario, &choice);
                                             d.dispatch(Action::Load(Box::new(mailpath_core::permalink::Decoded {
-                                                scenario, preset: d.preset, step: None, ignored: Vec::new(), console: None,
+                                                scenario, preset: d.preset, step: None, ignored: Vec::new(), console: None, challenge: None,
                                             })))
                                         })}>{ cell.ending.badge() }</button>
                                     </td>

@@ -166,6 +166,7 @@ pub fn OpenFile(props: &OpenFileProps) -> Html {
                             step: None,
                             ignored: Vec::new(),
                             console: None,
+                            challenge: None,
                         })));
                         m.dispatch(Action::Notes(vec![format!("Opened {name}.")]));
                     }
