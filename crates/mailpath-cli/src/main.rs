@@ -8,11 +8,14 @@
 //! mailpath settings
 //! mailpath console [preset | scenario.json] [--from home|hotel|office|spammer|server:<role>] [--to provider:587]
 //! mailpath read <bounce.eml | dialog.txt | -> [--format text|json]
+//! mailpath challenges
+//! mailpath challenge <slug> [--start | --check file.json [--bounce mine.eml]]
 //! ```
 //! `mailpath --help` (and `mailpath <command> --help`) is generated from the same definitions. Exit codes: 0
-//! done, 2 bad arguments or input.
+//! done, 1 a challenge checked and not passed, 2 bad arguments or input.
 //! The JSON output is described in `docs/trace-json.md`; scenario files in `docs/scenario-format.md`.
 
+mod challenges;
 mod console;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -73,6 +76,23 @@ enum Cmd {
         #[arg(short, long, value_enum, default_value_t = ReadFormat::Text)]
         format: ReadFormat,
     },
+    /// List the challenges (slug, set, par, title).
+    Challenges,
+    /// Print a challenge's story, goal and allowed settings; with --check, grade an answer (exit code 0 only
+    /// when it passes).
+    Challenge {
+        /// The challenge's slug (see `mailpath challenges`).
+        slug: String,
+        /// Print the starting scenario as a file to edit.
+        #[arg(long, conflicts_with = "check")]
+        start: bool,
+        /// A scenario file (or, for "Read the bounce", {"server": …, "reason": …}) to check against the goal.
+        #[arg(long)]
+        check: Option<String>,
+        /// Your own bounce, for the bounce-your-own challenge.
+        #[arg(long, requires = "check")]
+        bounce: Option<String>,
+    },
 }
 
 /// Output formats of `read`.
@@ -105,6 +125,18 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Cmd::Challenge { slug, check: Some(path), bounce, .. } = &cli.command {
+        return match challenges::check(slug, path, bounce.as_deref()) {
+            Ok((out, passed)) => {
+                print!("{out}");
+                ExitCode::from(if passed { 0 } else { 1 })
+            }
+            Err(e) => {
+                eprintln!("mailpath: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match dispatch(cli.command) {
         Ok(out) => {
             print!("{out}");
@@ -155,6 +187,9 @@ fn dispatch(cmd: Cmd) -> Result<String, String> {
         }
         Cmd::Settings => Ok(settings_table()),
         Cmd::Read { input, format } => read(&input, format),
+        Cmd::Challenges => Ok(challenges::list()),
+        Cmd::Challenge { slug, start: true, .. } => challenges::start(&slug),
+        Cmd::Challenge { slug, .. } => challenges::show(&slug),
     }
 }
 

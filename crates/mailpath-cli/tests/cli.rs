@@ -142,3 +142,60 @@ fn console_says_what_is_wrong_with_its_arguments() {
     assert_eq!(code, 2);
     assert!(err.contains("25, 587, 465"), "{err}");
 }
+
+#[test]
+fn challenges_list_show_and_check_with_exit_codes() {
+    let (code, out, _) = mailpath(&["challenges"]);
+    assert_eq!(code, 0);
+    assert!(out.lines().any(|l| l.starts_with("server-close-open-relay") && l.contains("Run the server")), "{out}");
+    assert!(out.lines().count() > 12);
+    let (code, out, _) = mailpath(&["challenge", "server-close-open-relay"]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Mallory relays through the provider's server: refused")
+            && out.contains("provider.trust (now everyone)"),
+        "{out}"
+    );
+    let (code, start, _) = mailpath(&["challenge", "server-close-open-relay", "--start"]);
+    assert_eq!(code, 0);
+    let path = temp("start.json", &start);
+    let (code, out, _) = mailpath(&["challenge", "server-close-open-relay", "--check", &path]);
+    assert_eq!(code, 1, "the start fails: {out}");
+    assert!(out.contains("failed: Mallory relays"), "{out}");
+    let path = temp("fixed.json", &start.replace("\"everyone\"", "\"network\""));
+    let (code, out, _) = mailpath(&["challenge", "server-close-open-relay", "--check", &path]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("passed with 1 change(s) (par 1): provider.trust"), "{out}");
+    // Touching a setting the challenge does not allow fails, and says which.
+    let path = temp(
+        "locked.json",
+        &start.replace("\"everyone\"", "\"network\"").replace("\"sender\": \"mallory\"", "\"sender\": \"alice\""),
+    );
+    let (code, out, _) = mailpath(&["challenge", "server-close-open-relay", "--check", &path]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("does not let you change sender"), "{out}");
+}
+
+#[test]
+fn read_the_bounce_challenges_take_a_diagnosis() {
+    let (code, out, _) = mailpath(&["challenge", "bounce-smarthost"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("--- the evidence ---") && out.contains("Relay access denied"), "{out}");
+    let right = temp("right.json", r#"{"server": "smarthost.relay-c.example", "reason": "relay-denied"}"#);
+    let (code, out, _) = mailpath(&["challenge", "bounce-smarthost", "--check", &right]);
+    assert_eq!(code, 0, "{out}");
+    let wrong = temp("wrong.json", r#"{"server": "provider", "reason": "relay-denied"}"#);
+    let (code, out, _) = mailpath(&["challenge", "bounce-smarthost", "--check", &wrong]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("✗ server") && out.contains("✓ reason"), "{out}");
+    let bad = temp("bad.json", r#"{"server": "x", "reason": "cosmic-rays"}"#);
+    let (code, _, err) = mailpath(&["challenge", "bounce-smarthost", "--check", &bad]);
+    assert_eq!(code, 2);
+    assert!(err.contains("\"cosmic-rays\" is not a reason"), "{err}");
+    let (code, _, err) = mailpath(&["challenge", "bounce-your-own", "--check", &right]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--bounce"), "{err}");
+    let (code, _, err) = mailpath(&["challenge", "no-such-thing"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("mailpath challenges"), "{err}");
+}

@@ -658,6 +658,13 @@ fn combinations(
 /// The hosts a learner may name as the refusing server, in the order of the path.
 pub const SUSPECTS: [HostId; 4] = [HostId::Alice, HostId::Provider, HostId::Middle, HostId::Mx];
 
+/// The suspects of a preset's run: those of [`SUSPECTS`] that take part in it.
+pub fn suspects(preset: &str) -> Vec<HostId> {
+    let Some(p) = presets::get(preset) else { return Vec::new() };
+    let t = crate::run(&p.scenario());
+    SUSPECTS.iter().copied().filter(|h| t.hops.iter().any(|hop| hop.from == *h || hop.to == *h)).collect()
+}
+
 /// The reasons a learner may give.
 pub const REASONS: [Why; 7] =
     [Why::RelayDenied, Why::UserUnknown, Why::Expired, Why::Greylisted, Why::TooBig, Why::PortBlocked, Why::AuthFailed];
