@@ -449,6 +449,25 @@ pub static ALL: &[Challenge] = &[
     },
 ];
 
+/// Every challenge's slug, in [`ALL`]'s order: links are checked against this list, so a page that only reads a
+/// link does not carry the challenges themselves.
+pub const SLUGS: [&str; 14] = [
+    "road-port-25-blocked",
+    "road-not-in-network",
+    "road-pop-aged-out",
+    "road-wrong-server",
+    "server-close-open-relay",
+    "server-backup-mx",
+    "server-stop-backscatter",
+    "server-misconfigured-mx",
+    "bounce-misconfigured-mx",
+    "bounce-smarthost",
+    "bounce-unknown-user",
+    "bounce-gave-up",
+    "bounce-article-transcript",
+    "bounce-your-own",
+];
+
 /// The challenge with this slug.
 pub fn get(slug: &str) -> Option<&'static Challenge> {
     ALL.iter().find(|c| c.slug == slug)
@@ -774,6 +793,9 @@ pub fn link_parts(goal: &[Aim], allowed: &[String]) -> String {
 /// Reads a link's `c=` and `allow=` values; every part that cannot be used is an error, so a damaged challenge
 /// is never half-applied.
 pub fn from_link(aims: &str, allowed: &str) -> Result<(Vec<Aim>, Vec<String>), String> {
+    let unescape = |s: &str| crate::permalink::unescape(s).ok_or_else(|| "it is not properly encoded".to_string());
+    let (aims, allowed) = (unescape(aims)?, unescape(allowed)?);
+    let (aims, allowed) = (aims.as_str(), allowed.as_str());
     let mut goal = Vec::new();
     for part in aims.split(',').filter(|p| !p.is_empty()) {
         let (p, e) = part.split_once(':').ok_or_else(|| format!("the aim \"{part}\" has no ending"))?;

@@ -40,12 +40,13 @@ pub struct Decoded {
 pub enum Chosen {
     /// One of [`crate::challenge::ALL`].
     Named(&'static str),
-    /// A teacher's: the link's scenario is the start.
+    /// A teacher's: the link's scenario is the start; the `c=` and `allow=` values as written (read by
+    /// [`crate::challenge::from_link`] where the challenge is played, so reading a link does not carry it).
     Custom {
-        /// The aims.
-        goal: Vec<crate::challenge::Aim>,
-        /// The settings that may change.
-        allowed: Vec<String>,
+        /// The aims (`as-set:delivered,mallory-provider:refused`).
+        aims: String,
+        /// The settings that may change (`client.auth,client.port`).
+        allow: String,
     },
 }
 
@@ -54,7 +55,7 @@ impl Chosen {
     pub fn link_parts(&self) -> String {
         match self {
             Chosen::Named(slug) => format!(";challenge={slug}"),
-            Chosen::Custom { goal, allowed } => crate::challenge::link_parts(goal, allowed),
+            Chosen::Custom { aims, allow } => format!(";c={aims};allow={allow}"),
         }
     }
 }
@@ -185,8 +186,8 @@ pub fn decode(fragment: &str) -> Decoded {
                 None => out.ignored.push(format!("there is no preset \"{}\"", short(&value))),
             },
             "console" => out.console = Some((value, None)),
-            "challenge" => match crate::challenge::get(&value) {
-                Some(c) => out.challenge = Some(Chosen::Named(c.slug)),
+            "challenge" => match crate::challenge::SLUGS.iter().find(|s| **s == value) {
+                Some(slug) => out.challenge = Some(Chosen::Named(slug)),
                 None => out.ignored.push(format!("there is no challenge \"{}\"", short(&value))),
             },
             "c" => aims = Some(value),
@@ -204,11 +205,9 @@ pub fn decode(fragment: &str) -> Decoded {
         (None, None) => {}
     }
     match (aims, allow) {
-        (Some(a), allow) if out.challenge.is_none() => {
-            match crate::challenge::from_link(&a, allow.as_deref().unwrap_or("")) {
-                Ok((goal, allowed)) => out.challenge = Some(Chosen::Custom { goal, allowed }),
-                Err(e) => out.ignored.push(format!("the challenge ({e})")),
-            }
+        (Some(aims), allow) if out.challenge.is_none() => {
+            let allow = allow.unwrap_or_default();
+            out.challenge = Some(Chosen::Custom { aims: escape(&aims), allow: escape(&allow) });
         }
         (Some(_), _) => out.ignored.push("a second challenge".into()),
         (None, Some(_)) => out.ignored.push("allowed settings without a c= challenge".into()),
@@ -297,18 +296,16 @@ mod tests {
         assert_eq!(d.challenge, Some(Chosen::Named("road-not-in-network")));
         assert!(d.ignored.is_empty(), "{:?}", d.ignored);
         let d = decode("#v1;p=outlook-express;c=as-set:delivered,mallory-provider:refused;allow=client.auth");
-        let Some(Chosen::Custom { goal, allowed }) = &d.challenge else { panic!("{d:?}") };
+        let Some(Chosen::Custom { aims, allow }) = &d.challenge else { panic!("{d:?}") };
+        let (goal, allowed) = crate::challenge::from_link(aims, allow).unwrap();
         assert_eq!((goal.len(), allowed.as_slice()), (2, &["client.auth".to_string()][..]));
         assert_eq!(
             d.challenge.as_ref().unwrap().link_parts(),
             ";c=as-set:delivered,mallory-provider:refused;allow=client.auth"
         );
-        for bad in
-            ["#v1;challenge=nope", "#v1;c=as-set:won", "#v1;allow=client.auth", "#v1;c=as-set:delivered;allow=x.y"]
-        {
+        for bad in ["#v1;challenge=nope", "#v1;allow=client.auth", "#v1;challenge=nope;c=x:y;c=z:w"] {
             let d = decode(bad);
-            assert_eq!(d.challenge, None, "{bad}");
-            assert_eq!(d.ignored.len(), 1, "{bad}: {:?}", d.ignored);
+            assert!(!d.ignored.is_empty(), "{bad}: {:?}", d.ignored);
         }
     }
 }

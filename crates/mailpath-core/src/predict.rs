@@ -47,7 +47,7 @@ pub struct Moment {
     pub host: HostId,
     /// What it answers.
     pub answer: Answer,
-    /// For an answer other than accept: who tells the sender.
+    /// For Alice's mail: who tells her (nobody yet, for an accept).
     pub teller: Option<Teller>,
     /// The reason, for the reveal.
     pub why: Why,
@@ -64,10 +64,15 @@ fn answer(verdict: Verdict, why: Why) -> Answer {
 }
 
 /// Who tells the sender about a refusal on a connection from `from`.
+/// Asked of Alice's mail only (a spammer's tool tells nobody); for an accept the answer is "nobody yet", so the
+/// question itself gives nothing away.
 fn teller(s: &Scenario, from: HostId, answer: Answer) -> Option<Teller> {
+    if s.sender != Sender::Alice {
+        return None;
+    }
     match answer {
-        Answer::Accept => None,
-        _ if from == HostId::Alice && s.sender == Sender::Alice => Some(Teller::Dialog),
+        Answer::Accept => Some(Teller::Nobody),
+        _ if from == HostId::Alice => Some(Teller::Dialog),
         _ if matches!(from, HostId::Alice | HostId::Mallory | HostId::Tester) => None,
         Answer::TryLater | Answer::NoAnswer => Some(Teller::Nobody),
         _ => Some(Teller::Bounce),
@@ -154,6 +159,9 @@ pub fn reveal(s: &Scenario, t: &Trace, m: &Moment, answer: Answer, teller: Optio
     if let Some(tell) = m.teller {
         text.push(' ');
         text.push_str(match tell {
+            Teller::Nobody if m.answer == Answer::Accept => {
+                "Nothing went wrong here, so nobody has anything to tell Alice."
+            }
             Teller::Dialog => {
                 "The refusal reaches Alice's mail program during the conversation: it shows an error now."
             }
@@ -199,8 +207,13 @@ mod tests {
         let got: Vec<_> = m.iter().map(|m| (m.host, m.answer, m.teller)).collect();
         assert_eq!(
             got[..2],
-            [(HostId::Provider, Answer::Accept, None), (HostId::Mx, Answer::RelayDenied, Some(Teller::Bounce))]
+            [
+                (HostId::Provider, Answer::Accept, Some(Teller::Nobody)),
+                (HostId::Mx, Answer::RelayDenied, Some(Teller::Bounce))
+            ]
         );
+        let (_, _, m) = of("open-relay-abused");
+        assert!(m.iter().all(|m| m.teller.is_none()), "a spammer's tool tells nobody: {m:?}");
     }
 
     #[test]

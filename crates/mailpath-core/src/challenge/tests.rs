@@ -14,6 +14,7 @@ fn fixes() -> impl Iterator<Item = &'static Challenge> {
 #[test]
 fn there_are_at_least_twelve_in_three_sets_with_unique_slugs() {
     assert!(ALL.len() >= 12);
+    assert_eq!(SLUGS.to_vec(), ALL.iter().map(|c| c.slug).collect::<Vec<_>>(), "SLUGS lists ALL's slugs");
     for set in Set::ALL {
         assert!(ALL.iter().filter(|c| c.set == *set).count() >= 4, "{set:?}");
     }
