@@ -793,9 +793,6 @@ pub fn link_parts(goal: &[Aim], allowed: &[String]) -> String {
 /// Reads a link's `c=` and `allow=` values; every part that cannot be used is an error, so a damaged challenge
 /// is never half-applied.
 pub fn from_link(aims: &str, allowed: &str) -> Result<(Vec<Aim>, Vec<String>), String> {
-    let unescape = |s: &str| crate::permalink::unescape(s).ok_or_else(|| "it is not properly encoded".to_string());
-    let (aims, allowed) = (unescape(aims)?, unescape(allowed)?);
-    let (aims, allowed) = (aims.as_str(), allowed.as_str());
     let mut goal = Vec::new();
     for part in aims.split(',').filter(|p| !p.is_empty()) {
         let (p, e) = part.split_once(':').ok_or_else(|| format!("the aim \"{part}\" has no ending"))?;

@@ -55,7 +55,7 @@ impl Chosen {
     pub fn link_parts(&self) -> String {
         match self {
             Chosen::Named(slug) => format!(";challenge={slug}"),
-            Chosen::Custom { aims, allow } => format!(";c={aims};allow={allow}"),
+            Chosen::Custom { aims, allow } => format!(";c={};allow={}", escape(aims), escape(allow)),
         }
     }
 }
@@ -207,7 +207,7 @@ pub fn decode(fragment: &str) -> Decoded {
     match (aims, allow) {
         (Some(aims), allow) if out.challenge.is_none() => {
             let allow = allow.unwrap_or_default();
-            out.challenge = Some(Chosen::Custom { aims: escape(&aims), allow: escape(&allow) });
+            out.challenge = Some(Chosen::Custom { aims, allow });
         }
         (Some(_), _) => out.ignored.push("a second challenge".into()),
         (None, Some(_)) => out.ignored.push("allowed settings without a c= challenge".into()),
