@@ -1,6 +1,5 @@
 //! `mailpath challenges` and `mailpath challenge SLUG [--check file.json]`.
 
-use mailpath_core::actor::HostId;
 use mailpath_core::challenge::{self, Challenge, Evidence, Task};
 use mailpath_core::named::Named;
 use mailpath_core::trace::Why;
@@ -112,11 +111,16 @@ pub fn check(slug: &str, path: &str, bounce_file: Option<&str>) -> Result<(Strin
                     .ok_or("the bounce reader cannot tell who refused or why in this bounce, so it cannot grade")?
             } else {
                 let s = c.start();
-                let host = challenge::SUSPECTS
+                let suspects = challenge::suspects(c.preset);
+                let host = suspects
                     .iter()
                     .copied()
                     .find(|h| h.name() == server || world::host(*h, &s).name.eq_ignore_ascii_case(&server))
-                    .unwrap_or(HostId::Elsewhere);
+                    .ok_or_else(|| {
+                        let names: Vec<String> =
+                            suspects.iter().map(|h| world::host(*h, &s).name.to_string()).collect();
+                        format!("{path}: \"{server}\" is not one of this story's servers: {}", names.join(", "))
+                    })?;
                 challenge::diagnose(c.preset, host, reason).ok_or("the challenge's situation is missing")?
             };
             let mark = |b: bool| if b { "✓" } else { "✗" };

@@ -192,6 +192,10 @@ fn read_the_bounce_challenges_take_a_diagnosis() {
     let (code, _, err) = mailpath(&["challenge", "bounce-smarthost", "--check", &bad]);
     assert_eq!(code, 2);
     assert!(err.contains("\"cosmic-rays\" is not a reason"), "{err}");
+    let typo = temp("typo.json", r#"{"server": "mx9.example", "reason": "relay-denied"}"#);
+    let (code, _, err) = mailpath(&["challenge", "bounce-smarthost", "--check", &typo]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not one of this story's servers") && err.contains("smtp.isp-a.example"), "{err}");
     let (code, _, err) = mailpath(&["challenge", "bounce-your-own", "--check", &right]);
     assert_eq!(code, 2);
     assert!(err.contains("--bounce"), "{err}");
